@@ -1,0 +1,1 @@
+"""Parcel carriers: labels and tracking."""

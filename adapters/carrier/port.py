@@ -1,0 +1,42 @@
+"""What Ordermesh asks of a parcel carrier.
+
+Labels are keyed by our shipment id: buying twice returns the same label, voiding
+twice is harmless. Tracking events arrive at `POST /webhooks/carrier`.
+"""
+
+from decimal import Decimal
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from canonical.address import Address
+
+
+class LabelRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    shipment_id: str
+    order_id: str
+    ship_from: str
+    ship_to: Address
+    weight_kg: Decimal = Decimal("1")
+    service: str = "standard"
+
+
+class Label(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label_id: str
+    carrier: str
+    service: str
+    tracking_number: str
+
+
+class CarrierPort(Protocol):
+    """A parcel carrier. An address it cannot serve is a `RejectionError`."""
+
+    async def buy_label(self, request: LabelRequest) -> Label: ...
+
+    async def void_label(self, shipment_id: str) -> None:
+        """Void the label bought for a shipment. Idempotent; refused once picked up."""
+        ...

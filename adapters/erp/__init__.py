@@ -1,0 +1,1 @@
+"""The ERP: customers, products, sales orders, billing."""

@@ -1,0 +1,1 @@
+"""The warehouse management system: stock, reservations, picking and shipping."""

@@ -1,0 +1,60 @@
+"""Events: the timeline of an order and the events execution systems send."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TimelineEntry(BaseModel):
+    """One thing that happened to an order.
+
+    Attributes:
+        kind: What happened, e.g. `ACCEPTED`, `SALES_ORDER_CREATED`, `COMPENSATED`.
+        source: The system it came from: `ordermesh`, `erp`, `wms`, `carrier`, `api`.
+        correlation_id: The order id; the same on every entry, so entries can be
+            joined with logs and traces.
+        event_id: The id of the outside event this entry records, when there is one;
+            an event id appears on the timeline at most once.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    kind: str
+    source: str
+    correlation_id: str
+    detail: str = ""
+    event_id: str | None = None
+
+
+class ExecutionEventKind(StrEnum):
+    RELEASED = "released"
+    PICKED = "picked"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+
+
+class ExecutionEvent(BaseModel):
+    """An event from a warehouse, transport system or carrier, normalised.
+
+    Attributes:
+        event_id: The sender's id; the same event sent twice carries the same id.
+        order_id: Our order id, which we handed the sender as its reference.
+        shipment_id: Our shipment id (`<order_id>-S1`, ...).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    event_id: str = Field(min_length=1, max_length=100)
+    source: str = Field(min_length=1, max_length=40)
+    kind: ExecutionEventKind
+    order_id: str = Field(min_length=1, max_length=64)
+    shipment_id: str = Field(default="", max_length=80)
+    occurred_at: datetime
+    tracking_number: str = ""
+    detail: str = ""
