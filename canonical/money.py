@@ -5,9 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-CurrencyCode = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{3}$", min_length=3, max_length=3)
-]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$", min_length=3, max_length=3)]
 
 _CENTS = Decimal("0.01")
 

@@ -110,6 +110,11 @@ class ErpPort(Protocol):
 
     async def create_sales_order(self, request: SalesOrderRequest) -> SalesOrderRef: ...
 
+    async def find_sales_order(self, idempotency_key: str) -> str | None:
+        """The sales order created under `idempotency_key`, if any: how a compensation
+        finds an order whose creation response was lost."""
+        ...
+
     async def cancel_sales_order(self, sales_order: str, reason: str) -> None:
         """Undo a sales order. Idempotent: an order already gone is not an error."""
         ...

@@ -1,0 +1,149 @@
+"""An in-memory parcel carrier for unit, activity and workflow tests.
+
+It keeps the contract of the sandbox carrier as seen through `HttpCarrierAdapter`,
+records what it was asked, and fails on demand.
+"""
+
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from adapters.carrier.port import Label, LabelRequest
+from adapters.errors import RejectionError
+
+SYSTEM = "carrier"
+
+_METHODS = frozenset({"buy_label", "void_label"})
+
+
+@dataclass
+class _ScriptedFailure:
+    exc: Exception
+    times: int
+    after_effect: bool
+
+
+class FakeCarrier:
+    """`CarrierPort` in memory, cosmicpython style: recording and scriptable.
+
+    Contract, as the sandbox keeps it:
+        - `buy_label`: the same shipment id returns the same label while it is not
+          voided; after a void, a new label with a new tracking number. A ship-to
+          country in `unserved_countries` is
+          `RejectionError(code="ADDRESS_NOT_SERVICEABLE")`;
+        - `void_label`: idempotent, a label never bought counts as voided;
+          `code="ALREADY_PICKED_UP"` once `mark_picked_up` was called.
+
+    Args:
+        carrier: The carrier name on labels.
+        unserved_countries: Country codes the carrier will not label for.
+
+    Attributes:
+        labels: shipment_id -> the current, unvoided label.
+        requests: shipment_id -> the request that bought the current label.
+        voided: Shipment ids whose last label was voided (and not re-bought).
+        voided_labels: Every voided label, in order.
+        picked_up: Shipment ids picked up.
+        calls: Every call as `(method, shipment_id)`, failed ones included.
+    """
+
+    def __init__(
+        self, *, carrier: str = "SANDBOX-PARCEL", unserved_countries: Iterable[str] = ("KP",)
+    ) -> None:
+        self.carrier = carrier
+        self.unserved_countries = set(unserved_countries)
+        self.labels: dict[str, Label] = {}
+        self.requests: dict[str, LabelRequest] = {}
+        self.voided: set[str] = set()
+        self.voided_labels: list[Label] = []
+        self.picked_up: set[str] = set()
+        self.calls: list[tuple[str, str]] = []
+        self._next_number = 1
+        self._failures: defaultdict[str, deque[_ScriptedFailure]] = defaultdict(deque)
+
+    # -- setup and inspection --
+
+    def mark_picked_up(self, shipment_id: str) -> None:
+        """The driver took the parcel: its label can no longer be voided."""
+        if shipment_id not in self.labels:
+            raise KeyError(f"no label for shipment {shipment_id}")
+        self.picked_up.add(shipment_id)
+
+    # -- scripting --
+
+    def fail_next(
+        self, method: str, exc: Exception, times: int = 1, *, after_effect: bool = False
+    ) -> None:
+        """Make the next `times` calls of `method` raise `exc`.
+
+        Args:
+            method: `"buy_label"` or `"void_label"`.
+            exc: What to raise, typically a `TransientError` or `RejectionError`.
+            times: How many consecutive calls fail.
+            after_effect: Do the work first, then raise: a lost response.
+        """
+        if method not in _METHODS:
+            raise ValueError(f"FakeCarrier has no port method {method!r}")
+        self._failures[method].append(_ScriptedFailure(exc, times, after_effect))
+
+    def calls_to(self, method: str) -> list[tuple[str, str]]:
+        """The recorded calls of one method."""
+        return [call for call in self.calls if call[0] == method]
+
+    def _enter(self, method: str, key: str) -> _ScriptedFailure | None:
+        """Record the call; raise a scripted failure now, or return one for later."""
+        self.calls.append((method, key))
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.popleft()
+        if not failure.after_effect:
+            raise failure.exc
+        return failure
+
+    # -- the port --
+
+    async def buy_label(self, request: LabelRequest) -> Label:
+        failure = self._enter("buy_label", request.shipment_id)
+        label = self.labels.get(request.shipment_id)
+        if label is None:
+            country = request.ship_to.country
+            if country in self.unserved_countries:
+                raise RejectionError(
+                    f"{self.carrier} does not deliver to country {country}",
+                    code="ADDRESS_NOT_SERVICEABLE",
+                    system=SYSTEM,
+                )
+            number = self._next_number
+            self._next_number += 1
+            label = Label(
+                label_id=f"LBL-FAKE-{number:06d}",
+                carrier=self.carrier,
+                service=request.service,
+                tracking_number=f"1ZSBX{number:010d}",
+            )
+            self.labels[request.shipment_id] = label
+            self.requests[request.shipment_id] = request
+            self.voided.discard(request.shipment_id)
+        if failure is not None:
+            raise failure.exc
+        return label
+
+    async def void_label(self, shipment_id: str) -> None:
+        failure = self._enter("void_label", shipment_id)
+        if shipment_id in self.picked_up:
+            raise RejectionError(
+                f"the label of shipment {shipment_id} was picked up",
+                code="ALREADY_PICKED_UP",
+                system=SYSTEM,
+            )
+        label = self.labels.pop(shipment_id, None)
+        if label is not None:
+            self.requests.pop(shipment_id, None)
+            self.voided.add(shipment_id)
+            self.voided_labels.append(label)
+        if failure is not None:
+            raise failure.exc

@@ -1,0 +1,58 @@
+"""`CarrierPort` over HTTP, against the sandbox carrier API.
+
+Error mapping: 422 and 409 become `RejectionError` with the code from the body
+(`ADDRESS_NOT_SERVICEABLE`, `ALREADY_PICKED_UP`, ...; `CARRIER_REJECTED` when there
+is none), and timeouts, connection failures and transient statuses become
+`TransientError`. Voiding a label the carrier does not know counts as done.
+"""
+
+from typing import Self
+from urllib.parse import quote
+
+import httpx
+
+from adapters.carrier.port import Label, LabelRequest
+from adapters.http_errors import raise_for_status, send
+
+SYSTEM = "carrier"
+DEFAULT_CODE = "CARRIER_REJECTED"
+
+
+def _label_path(shipment_id: str) -> str:
+    return f"/carrier/labels/{quote(shipment_id, safe='')}"
+
+
+class HttpCarrierAdapter:
+    """The parcel carrier over HTTP.
+
+    Args:
+        client: An `httpx.AsyncClient` whose `base_url` is the carrier API; the
+            caller owns it, or use `from_base_url` and `aclose`.
+    """
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    @classmethod
+    def from_base_url(cls, base_url: str, timeout: float = 10.0) -> Self:
+        """An adapter with its own client for `base_url`; close it with `aclose()`."""
+        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout))
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.aclose()
+
+    async def buy_label(self, request: LabelRequest) -> Label:
+        """Buy the shipment's label; buying again returns the same label."""
+        body = request.model_dump(mode="json", exclude={"shipment_id"})
+        response = await send(
+            self._client, "PUT", _label_path(request.shipment_id), system=SYSTEM, json=body
+        )
+        raise_for_status(response, system=SYSTEM, default_code=DEFAULT_CODE)
+        return Label.model_validate(response.json())
+
+    async def void_label(self, shipment_id: str) -> None:
+        """Void the shipment's label. Idempotent; `ALREADY_PICKED_UP` after pickup."""
+        response = await send(self._client, "DELETE", _label_path(shipment_id), system=SYSTEM)
+        if response.status_code != 404:
+            raise_for_status(response, system=SYSTEM, default_code=DEFAULT_CODE)

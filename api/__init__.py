@@ -1,0 +1,1 @@
+"""The front door: FastAPI, starting and querying order workflows."""

@@ -1,0 +1,146 @@
+"""How the API talks to order workflows: start-with-verdict, view, cancel.
+
+Routes stay about HTTP; this module is about Temporal, and maps its errors to the
+few outcomes routes need to tell apart.
+"""
+
+import asyncio
+import hashlib
+from datetime import timedelta
+from typing import Any, cast
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from canonical.orders import OrderSubmission
+from canonical.view import OrderView
+from workflows.contracts import (
+    ORDER_TO_CASH_WORKFLOW,
+    SUBMIT_UPDATE,
+    VERDICT_QUERY,
+    VIEW_QUERY,
+    OrderToCashInput,
+    SubmitVerdict,
+    order_workflow_id,
+)
+
+
+class OrderNotFound(Exception):
+    """No order with that id."""
+
+
+class VerdictPending(Exception):
+    """The order is received but not judged yet (the ERP is slow or down)."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(order_id)
+        self.order_id = order_id
+
+
+def derived_order_id(customer_id: str, idempotency_key: str) -> str:
+    """An order id from the caller's idempotency key, scoped to the customer so two
+    customers' keys never collide."""
+    digest = hashlib.sha256(f"{customer_id}\x00{idempotency_key}".encode()).hexdigest()
+    return f"OM-{digest[:16].upper()}"
+
+
+class OrderGateway:
+    """Starts, reads and cancels order workflows.
+
+    Args:
+        client: A Temporal client with the pydantic data converter.
+        task_queue: Where order workflows run.
+        erp_task_queue: Passed to each workflow for its ERP activities.
+        warehouse_preference: Passed to each workflow.
+        verdict_timeout: How long a submission waits for its verdict.
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        task_queue: str,
+        erp_task_queue: str,
+        warehouse_preference: list[str],
+        verdict_timeout: timedelta,
+    ) -> None:
+        self._client = client
+        self._task_queue = task_queue
+        self._erp_task_queue = erp_task_queue
+        self._warehouse_preference = warehouse_preference
+        self._verdict_timeout = verdict_timeout
+
+    async def submit(self, order_id: str, submission: OrderSubmission) -> SubmitVerdict:
+        """Start the order (or join the one already started) and wait for its verdict.
+
+        Raises:
+            VerdictPending: No verdict within the timeout; the order stays RECEIVED.
+        """
+        start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+            ORDER_TO_CASH_WORKFLOW,
+            OrderToCashInput(
+                order_id=order_id,
+                submission=submission,
+                fingerprint=submission.fingerprint(),
+                erp_task_queue=self._erp_task_queue,
+                warehouse_preference=self._warehouse_preference,
+            ),
+            id=order_workflow_id(order_id),
+            task_queue=self._task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # A closed order is never started again by a repeated submission.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+        try:
+            return await asyncio.wait_for(
+                self._client.execute_update_with_start_workflow(
+                    SUBMIT_UPDATE,
+                    start_workflow_operation=start,
+                    id="submit",
+                    result_type=SubmitVerdict,
+                ),
+                timeout=self._verdict_timeout.total_seconds(),
+            )
+        except WorkflowAlreadyStartedError:
+            verdict = await self.verdict(order_id)
+            if verdict is None:
+                raise VerdictPending(order_id) from None
+            return verdict
+        except TimeoutError:
+            raise VerdictPending(order_id) from None
+
+    async def verdict(self, order_id: str) -> SubmitVerdict | None:
+        result = await self._query(order_id, VERDICT_QUERY, SubmitVerdict | None)
+        return cast(SubmitVerdict | None, result)
+
+    async def view(self, order_id: str) -> OrderView:
+        return cast(OrderView, await self._query(order_id, VIEW_QUERY, OrderView))
+
+    async def cancel(self, order_id: str) -> None:
+        try:
+            await self._handle(order_id).cancel()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise OrderNotFound(order_id) from err
+            raise
+
+    async def signal(self, order_id: str, name: str, arg: object) -> None:
+        try:
+            await self._handle(order_id).signal(name, arg)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise OrderNotFound(order_id) from err
+            raise
+
+    def _handle(self, order_id: str) -> WorkflowHandle[object, object]:
+        return self._client.get_workflow_handle(order_workflow_id(order_id))
+
+    async def _query(self, order_id: str, name: str, result_type: Any) -> object:
+        try:
+            return await self._handle(order_id).query(name, result_type=result_type)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise OrderNotFound(order_id) from err
+            raise

@@ -1,0 +1,102 @@
+"""`/orders`: submit with a synchronous verdict, read, cancel."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Response, status
+from fastapi.responses import JSONResponse
+
+from api.deps import GatewayDep
+from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
+from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
+from canonical.orders import OrderSubmission
+from canonical.statuses import ORDER_MILESTONES, OrderStatus
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+OrderIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+# Past these an order cannot be cancelled; it can only be returned.
+_NOT_CANCELLABLE = frozenset(
+    ORDER_MILESTONES[ORDER_MILESTONES.index(OrderStatus.PARTIALLY_SHIPPED) :]
+)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderPublic,
+    responses={
+        202: {"model": OrderPublic, "description": "Received; the verdict is still pending."},
+        400: {"model": Problem},
+        409: {"model": Problem, "description": "Idempotency-Key reused for another body."},
+        422: {"model": OrderRejected, "description": "REJECTED, or a malformed body."},
+    },
+)
+async def submit_order(
+    body: OrderCreate, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """Submit an order and get its verdict: 201 ACCEPTED or 422 REJECTED.
+
+    Send an `Idempotency-Key` header or an `order_id`: the same submission again
+    returns the same order and starts nothing new.
+    """
+    if body.order_id is None and not idempotency_key:
+        return _problem(400, "send an Idempotency-Key header or an order_id")
+    order_id = body.order_id or derived_order_id(body.customer_id, idempotency_key or "")
+    submission = OrderSubmission.model_validate(body.model_dump())
+    try:
+        verdict = await gateway.submit(order_id, submission)
+    except VerdictPending:
+        view = await gateway.view(order_id)
+        return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
+    if verdict.fingerprint and verdict.fingerprint != submission.fingerprint():
+        return _problem(
+            409,
+            f"order {order_id} was submitted before with a different body;"
+            " use a new Idempotency-Key or order_id for a different order",
+        )
+    if verdict.status is OrderStatus.REJECTED:
+        rejected = OrderRejected(order_id=order_id, reasons=verdict.reasons)
+        return _json(422, rejected, order_id)
+    return _json(201, OrderPublic.model_validate(verdict.view.model_dump()), order_id)
+
+
+@router.get("/{order_id}", response_model=OrderPublic, responses={404: {"model": Problem}})
+async def read_order(order_id: OrderIdPath, gateway: GatewayDep) -> OrderPublic:
+    """The order view: status, lines, ERP order, shipments, invoices, timeline."""
+    view = await gateway.view(order_id)
+    return OrderPublic.model_validate(view.model_dump())
+
+
+@router.post(
+    "/{order_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=OrderPublic,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+)
+async def cancel_order(order_id: OrderIdPath, gateway: GatewayDep) -> Response:
+    """Cancel an order that has not shipped; its compensations run. Idempotent."""
+    view = await gateway.view(order_id)
+    if view.status in (OrderStatus.CANCELLING, OrderStatus.CANCELLED):
+        return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
+    if view.status in _NOT_CANCELLABLE or view.status is OrderStatus.REJECTED:
+        return _problem(409, f"order {order_id} is {view.status.value} and cannot be cancelled")
+    await gateway.cancel(order_id)
+    view = await gateway.view(order_id)
+    return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
+
+
+def _json(status_code: int, model: OrderPublic | OrderRejected, order_id: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code,
+        content=model.model_dump(mode="json"),
+        headers={"Location": f"/orders/{order_id}"},
+    )
+
+
+def _problem(status_code: int, detail: str) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"detail": detail})
+
+
+__all__ = ["OrderNotFound", "router"]

@@ -1,0 +1,100 @@
+"""`/webhooks/{source}`: events from the WMS, TMS and carriers.
+
+Signed (HMAC-SHA256 over the raw body, a secret per source) and deduplicated by
+event id in the inbox; an event for an unknown order or shipment is refused with 404
+and recorded.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from api.deps import GatewayDep, InboxDep, SettingsDep
+from api.models import Problem, WebhookReceipt
+from api.order_gateway import OrderNotFound
+from canonical.events import ExecutionEvent
+from canonical.signing import SIGNATURE_HEADER, verify
+from canonical.statuses import TERMINAL_ORDER_STATUSES
+from workflows.contracts import EXECUTION_EVENT_SIGNAL
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+SourcePath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+
+
+@router.post(
+    "/{source}",
+    status_code=202,
+    response_model=WebhookReceipt,
+    responses={
+        200: {"model": WebhookReceipt, "description": "A duplicate, or for a closed order."},
+        401: {"model": Problem},
+        404: {"model": Problem},
+        422: {"model": Problem},
+    },
+)
+async def receive_event(
+    source: SourcePath,
+    request: Request,
+    settings: SettingsDep,
+    inbox: InboxDep,
+    gateway: GatewayDep,
+) -> JSONResponse:
+    """Take one event; 202 when passed to its order, 200 for a duplicate."""
+    secret = settings.webhook_secrets.get(source)
+    if secret is None:
+        return _reply(404, detail=f"unknown event source {source!r}")
+    body = await request.body()
+    if not verify(secret, body, request.headers.get(SIGNATURE_HEADER)):
+        return _reply(401, detail=f"bad or missing {SIGNATURE_HEADER} for source {source!r}")
+    try:
+        event = ExecutionEvent.model_validate_json(body)
+    except ValidationError as err:
+        return _reply(422, detail=f"not an event: {_first_error(err)}")
+    event = event.model_copy(update={"source": source})
+
+    first = await run_in_threadpool(
+        inbox.claim, source, event.event_id, event.order_id, event.kind.value
+    )
+    if not first:
+        return _reply(200, status="duplicate", event_id=event.event_id)
+    try:
+        outcome = await _deliver(gateway, event)
+    except BaseException:
+        # Not handled: let the sender's retry through rather than call it a duplicate.
+        await run_in_threadpool(inbox.forget, source, event.event_id)
+        raise
+    await run_in_threadpool(inbox.settle, source, event.event_id, outcome)
+    if outcome == "unknown_order":
+        return _reply(404, detail=f"no order {event.order_id}")
+    if outcome == "unknown_shipment":
+        return _reply(404, detail=f"order {event.order_id} has no shipment {event.shipment_id!r}")
+    if outcome == "order_closed":
+        return _reply(200, status="order_closed", event_id=event.event_id)
+    return _reply(202, status="accepted", event_id=event.event_id)
+
+
+async def _deliver(gateway: GatewayDep, event: ExecutionEvent) -> str:
+    try:
+        view = await gateway.view(event.order_id)
+    except OrderNotFound:
+        return "unknown_order"
+    if event.shipment_id and all(s.shipment_id != event.shipment_id for s in view.shipments):
+        return "unknown_shipment"
+    if view.status in TERMINAL_ORDER_STATUSES:
+        return "order_closed"
+    await gateway.signal(event.order_id, EXECUTION_EVENT_SIGNAL, event)
+    return "accepted"
+
+
+def _reply(status_code: int, **content: str) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content=content)
+
+
+def _first_error(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "body"
+    return f"{where}: {first.get('msg', 'invalid')}"

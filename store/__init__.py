@@ -1,0 +1,1 @@
+"""Ordermesh's own tables (SQLModel): SQLite by default, PostgreSQL in production."""

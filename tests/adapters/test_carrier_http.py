@@ -1,0 +1,154 @@
+"""`HttpCarrierAdapter` against the real sandbox app, and its error mapping over mocks."""
+
+import time
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.carrier.http import HttpCarrierAdapter
+from adapters.carrier.port import CarrierPort, LabelRequest
+from adapters.errors import RejectionError, TransientError
+from canonical.address import Address
+from tests.sandbox.harness import (
+    ADDRESS,
+    SandboxUnderTest,
+    fast_settings,
+    open_sandbox,
+    reservation_body,
+)
+
+
+def label_request(shipment_id: str = "O1-S1", country: str = "DE") -> LabelRequest:
+    return LabelRequest(
+        shipment_id=shipment_id,
+        order_id=shipment_id.split("-")[0],
+        ship_from="W1",
+        ship_to=Address.model_validate({**ADDRESS, "country": country}),
+        weight_kg=Decimal("2.5"),
+        service="express",
+    )
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[SandboxUnderTest]:
+    async with open_sandbox(fast_settings(tmp_path)) as under_test:
+        yield under_test
+
+
+@pytest.fixture
+def carrier(sandbox: SandboxUnderTest) -> HttpCarrierAdapter:
+    return HttpCarrierAdapter(sandbox.client)
+
+
+def mocked(handler: Callable[[httpx.Request], httpx.Response]) -> HttpCarrierAdapter:
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="http://carrier")
+    return HttpCarrierAdapter(client)
+
+
+async def test_it_is_a_carrier_port(carrier: HttpCarrierAdapter) -> None:
+    port: CarrierPort = carrier
+    assert port is carrier
+
+
+async def test_buying_twice_returns_the_same_label(
+    sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter
+) -> None:
+    first = await carrier.buy_label(label_request())
+    again = await carrier.buy_label(label_request())
+
+    assert first == again
+    assert (first.carrier, first.service) == ("SANDBOX-PARCEL", "express")
+    assert first.tracking_number.startswith("1ZSBX")
+    stored = (await sandbox.client.get("/carrier/labels/O1-S1")).json()
+    assert (stored["weight_kg"], stored["order_id"]) == ("2.5", "O1")
+
+
+async def test_unserviceable_address_is_a_rejection(carrier: HttpCarrierAdapter) -> None:
+    with pytest.raises(RejectionError) as caught:
+        await carrier.buy_label(label_request(country="KP"))
+
+    assert caught.value.code == "ADDRESS_NOT_SERVICEABLE"
+    assert caught.value.system == "carrier"
+
+
+async def test_void_is_idempotent(sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter) -> None:
+    label = await carrier.buy_label(label_request())
+
+    await carrier.void_label("O1-S1")
+    await carrier.void_label("O1-S1")
+    await carrier.void_label("NEVER-S1")
+
+    assert (await sandbox.client.get("/carrier/labels/O1-S1")).json()["status"] == "VOIDED"
+    assert (await carrier.buy_label(label_request())).tracking_number != label.tracking_number
+
+
+async def test_void_after_pickup_is_refused(
+    sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter
+) -> None:
+    label = await carrier.buy_label(label_request())
+    client = sandbox.client
+    await client.put("/wms/reservations/O1-S1", json=reservation_body())
+    await client.post("/wms/reservations/O1-S1/release", json={"ship_to": ADDRESS})
+    await client.put(
+        "/wms/reservations/O1-S1/label",
+        json={"carrier": label.carrier, "tracking_number": label.tracking_number},
+    )
+    t = time.time() + 100
+    for step in range(3):
+        await sandbox.dispatcher.run_once(now=t + 100 * step)
+
+    with pytest.raises(RejectionError) as caught:
+        await carrier.void_label("O1-S1")
+
+    assert caught.value.code == "ALREADY_PICKED_UP"
+
+
+async def test_bad_request_is_a_rejection(carrier: HttpCarrierAdapter) -> None:
+    bad = label_request().model_copy(update={"weight_kg": Decimal("-1")})
+
+    with pytest.raises(RejectionError) as caught:
+        await carrier.buy_label(bad)
+
+    assert caught.value.code == "CARRIER_REJECTED"
+    assert "weight_kg" in caught.value.message
+
+
+async def test_injected_503_is_transient(
+    sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter
+) -> None:
+    await sandbox.client.put("/sandbox/faults", json={"error_rate": 1.0})
+
+    with pytest.raises(TransientError):
+        await carrier.buy_label(label_request())
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+async def test_transient_statuses(status: int) -> None:
+    with pytest.raises(TransientError):
+        await mocked(lambda _: httpx.Response(status)).buy_label(label_request())
+
+
+async def test_timeout_is_transient() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    with pytest.raises(TransientError) as caught:
+        await mocked(slow).void_label("O1-S1")
+
+    assert "timed out" in caught.value.message
+
+
+async def test_void_of_an_unknown_label_at_a_404_carrier_counts_as_done() -> None:
+    await mocked(lambda _: httpx.Response(404, json={"detail": "no such label"})).void_label("X")
+
+
+async def test_from_base_url_against_nothing_listening() -> None:
+    carrier = HttpCarrierAdapter.from_base_url("http://127.0.0.1:9", timeout=2.0)
+    try:
+        with pytest.raises(TransientError):
+            await carrier.void_label("O1-S1")
+    finally:
+        await carrier.aclose()

@@ -1,0 +1,179 @@
+"""What the workflow tests share: a worker over the fakes, submissions, and the
+warehouse and carrier played by the test."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+
+from activities.carrier import CarrierActivities
+from activities.erp import ErpActivities
+from activities.warehouse import WarehouseActivities
+from adapters.carrier.fake import FakeCarrier
+from adapters.erp.fake import FakeErp
+from adapters.wms.fake import FakeWms
+from canonical.address import Address
+from canonical.events import ExecutionEvent, ExecutionEventKind
+from canonical.orders import OrderSubmission, SubmittedLine
+from canonical.pricing import DEMO_PRICE_LIST
+from canonical.view import OrderView
+from tests.helpers import new_worker
+from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workflows.contracts import (
+    EXECUTION_EVENT_SIGNAL,
+    ORDER_TO_CASH_WORKFLOW,
+    SUBMIT_UPDATE,
+    VIEW_QUERY,
+    OrderToCashInput,
+    RetryBudget,
+    SubmitVerdict,
+    order_workflow_id,
+)
+
+SHIP_TO = Address(
+    name="Becker Berlin",
+    street="Unter den Linden 1",
+    city="Berlin",
+    postal_code="10117",
+    country="DE",
+)
+
+
+def submission(**changes: Any) -> OrderSubmission:
+    """The demo order: customer 1000001, TG11 x 5 PC and TG12 x 2 PC."""
+    base: dict[str, Any] = {
+        "customer_id": "1000001",
+        "customer_po": "PO-4711",
+        "ship_to": SHIP_TO,
+        "lines": [
+            SubmittedLine(sku="TG11", quantity=Decimal(5)),
+            SubmittedLine(sku="TG12", quantity=Decimal(2)),
+        ],
+    }
+    base.update(changes)
+    return OrderSubmission(**base)
+
+
+@dataclass
+class Stack:
+    """A worker running the real workflow and activities over the fakes."""
+
+    client: Client
+    task_queue: str
+    erp: FakeErp = field(default_factory=FakeErp)
+    wms: FakeWms = field(
+        default_factory=lambda: FakeWms(
+            on_hand={("W1", "TG11"): 100, ("W1", "TG12"): 100, ("W2", "TG11"): 3}
+        )
+    )
+    carrier: FakeCarrier = field(default_factory=FakeCarrier)
+    # Retry backoff is real time even on the time-skipping server: keep it short.
+    retry: RetryBudget = field(
+        default_factory=lambda: RetryBudget(
+            initial_interval_seconds=0.01, maximum_interval_seconds=0.05
+        )
+    )
+
+    async def submit(
+        self, order_id: str | None = None, body: OrderSubmission | None = None
+    ) -> tuple[SubmitVerdict, WorkflowHandle[Any, Any]]:
+        order_id = order_id or f"T-{uuid.uuid4().hex[:10]}"
+        start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+            ORDER_TO_CASH_WORKFLOW,
+            OrderToCashInput(
+                order_id=order_id,
+                submission=body or submission(),
+                warehouse_preference=["W1", "W2"],
+                retry=self.retry,
+            ),
+            id=order_workflow_id(order_id),
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+        verdict = await self.client.execute_update_with_start_workflow(
+            SUBMIT_UPDATE, start_workflow_operation=start, result_type=SubmitVerdict
+        )
+        return verdict, await start.workflow_handle()
+
+
+@asynccontextmanager
+async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
+    stack = Stack(client=client, task_queue=f"tq-{uuid.uuid4()}", **fakes)
+    worker = new_worker(
+        client,
+        task_queue=stack.task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            *order_queue_activities(
+                WarehouseActivities(stack.wms), CarrierActivities(stack.carrier)
+            ),
+            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST)),
+        ],
+    )
+    async with worker:
+        yield stack
+
+
+async def view_of(handle: WorkflowHandle[Any, Any]) -> OrderView:
+    view: OrderView = await handle.query(VIEW_QUERY, result_type=OrderView)
+    return view
+
+
+async def until(
+    handle: WorkflowHandle[Any, Any], check: Callable[[OrderView], bool], seconds: float = 15
+) -> OrderView:
+    """Poll the view until `check` holds; fail with the last view if it never does."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        view = await view_of(handle)
+        if check(view):
+            return view
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition never held; last view: {view.model_dump_json()}")
+        await asyncio.sleep(0.05)
+
+
+async def send_event(
+    handle: WorkflowHandle[Any, Any],
+    shipment_id: str,
+    kind: ExecutionEventKind,
+    *,
+    event_id: str | None = None,
+    source: str = "wms",
+    tracking_number: str = "",
+) -> None:
+    """Play the warehouse or the carrier."""
+    order_id = shipment_id.rsplit("-S", 1)[0]
+    await handle.signal(
+        EXECUTION_EVENT_SIGNAL,
+        ExecutionEvent(
+            event_id=event_id or uuid.uuid4().hex,
+            source=source,
+            kind=kind,
+            order_id=order_id,
+            shipment_id=shipment_id,
+            occurred_at=datetime.now(UTC),
+            tracking_number=tracking_number,
+        ),
+    )
+
+
+def shipment_status(view: OrderView) -> str:
+    return view.shipments[0].status.value if view.shipments else ""
+
+
+def compensations_run(view: OrderView) -> list[str]:
+    """The compensation steps, in the order they ran, from the timeline."""
+    return [e.detail.split()[0] for e in view.timeline if e.kind == "COMPENSATED"]
+
+
+async def result_of(handle: WorkflowHandle[Any, Any]) -> OrderView:
+    """The workflow's result, as the view it returns."""
+    return OrderView.model_validate(await handle.result())

@@ -1,0 +1,5 @@
+import asyncio
+
+from workers.main import main
+
+asyncio.run(main())

@@ -1,0 +1,77 @@
+"""Run one worker process: every task queue, real adapters."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.carrier import CarrierActivities
+from activities.erp import ErpActivities
+from activities.warehouse import WarehouseActivities
+from adapters.carrier.http import HttpCarrierAdapter
+from adapters.erp.sap import SapErpAdapter
+from adapters.erp.sap_settings import SapSettings
+from adapters.wms.http import HttpWmsAdapter
+from runtime.settings import TemporalSettings
+from runtime.temporal import connect
+from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workers.settings import WorkerSettings
+
+log = logging.getLogger("ordermesh.worker")
+
+
+def build_workers(
+    client: Client,
+    temporal: TemporalSettings,
+    settings: WorkerSettings,
+    erp: ErpActivities,
+    warehouse: WarehouseActivities,
+    carrier: CarrierActivities,
+) -> list[Worker]:
+    """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue."""
+    return [
+        Worker(
+            client,
+            task_queue=temporal.task_queue,
+            workflows=list(WORKFLOWS),
+            activities=order_queue_activities(warehouse, carrier),
+        ),
+        Worker(
+            client,
+            task_queue=temporal.erp_task_queue,
+            activities=erp_queue_activities(erp),
+            max_task_queue_activities_per_second=settings.erp_calls_per_second,
+        ),
+    ]
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    temporal, settings = TemporalSettings(), WorkerSettings()
+    client = await connect(temporal)
+    erp = SapErpAdapter.from_settings(SapSettings())
+    wms = HttpWmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
+    carrier = HttpCarrierAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
+    workers = build_workers(
+        client,
+        temporal,
+        settings,
+        ErpActivities(erp, settings.price_list()),
+        WarehouseActivities(wms),
+        CarrierActivities(carrier),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker up on %s and %s", temporal.task_queue, temporal.erp_task_queue)
+    runs = [asyncio.create_task(w.run()) for w in workers]
+    await stop.wait()
+    log.info("worker stopping")
+    await asyncio.gather(*(w.shutdown() for w in workers))
+    for run in runs:
+        with contextlib.suppress(Exception):
+            await run

@@ -1,0 +1,1 @@
+"""Temporal workflows. Deterministic: all I/O happens in activities."""

@@ -1,0 +1,162 @@
+"""The state of one order as its workflow sees it: pure, deterministic, no Temporal.
+
+Keeping the bookkeeping here (status that only moves forward, a timeline with each
+outside event once, shipments updated from events) lets the workflow read as the
+saga it is, and lets this be unit-tested without a server.
+"""
+
+from datetime import datetime
+
+from canonical.events import ExecutionEvent, ExecutionEventKind, TimelineEntry
+from canonical.invoices import Invoice
+from canonical.orders import Order, OrderSubmission, RejectionReason
+from canonical.shipments import Shipment
+from canonical.statuses import OrderStatus, ShipmentStatus, furthest, furthest_shipment
+from canonical.view import CompensationRecord, OrderView
+
+_SHIPMENT_STATUS_FOR_EVENT = {
+    ExecutionEventKind.RELEASED: ShipmentStatus.RELEASED,
+    ExecutionEventKind.PICKED: ShipmentStatus.PICKED,
+    ExecutionEventKind.PACKED: ShipmentStatus.PACKED,
+    ExecutionEventKind.SHIPPED: ShipmentStatus.SHIPPED,
+    ExecutionEventKind.IN_TRANSIT: ShipmentStatus.IN_TRANSIT,
+    ExecutionEventKind.OUT_FOR_DELIVERY: ShipmentStatus.IN_TRANSIT,
+    ExecutionEventKind.DELIVERED: ShipmentStatus.DELIVERED,
+}
+
+
+class OrderState:
+    """Everything the order view shows, kept up to date by the workflow."""
+
+    def __init__(self, order_id: str, submission: OrderSubmission, now: datetime) -> None:
+        self.view = OrderView(
+            order_id=order_id,
+            status=OrderStatus.RECEIVED,
+            customer_id=submission.customer_id,
+            customer_po=submission.customer_po,
+            channel=submission.channel,
+            ship_to=submission.ship_to,
+        )
+        self._seen_events: set[str] = set()
+        self._seen_milestones: set[tuple[str, ShipmentStatus]] = set()
+        self.record(now, "RECEIVED", "api", f"{len(submission.lines)} line(s)")
+
+    @property
+    def status(self) -> OrderStatus:
+        return self.view.status
+
+    def record(
+        self, now: datetime, kind: str, source: str, detail: str = "", event_id: str | None = None
+    ) -> None:
+        self.view.timeline.append(
+            TimelineEntry(
+                at=now,
+                kind=kind,
+                source=source,
+                correlation_id=self.view.order_id,
+                detail=detail,
+                event_id=event_id,
+            )
+        )
+
+    def advance(self, now: datetime, status: OrderStatus, source: str, detail: str = "") -> None:
+        """Record a milestone; the status moves only forward."""
+        self.view.status = furthest(self.view.status, status)
+        self.record(now, status.value, source, detail)
+
+    def set_status(self, status: OrderStatus) -> None:
+        """For statuses outside the milestone order: rejection, attention, cancellation."""
+        self.view.status = status
+
+    def accept(self, now: datetime, order: Order) -> None:
+        self.view.customer_name = order.customer_name
+        self.view.lines = list(order.lines)
+        self.view.total = order.total
+        self.advance(now, OrderStatus.ACCEPTED, "ordermesh", f"total {order.total.amount}")
+
+    def reject(self, now: datetime, reasons: list[RejectionReason]) -> None:
+        self.view.rejection_reasons = list(reasons)
+        self.set_status(OrderStatus.REJECTED)
+        self.record(now, "REJECTED", "ordermesh", "; ".join(r.message for r in reasons))
+
+    def add_shipment(self, shipment: Shipment) -> None:
+        self.view.shipments.append(shipment)
+
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        return next((s for s in self.view.shipments if s.shipment_id == shipment_id), None)
+
+    def add_invoice(self, now: datetime, invoice: Invoice) -> None:
+        self.view.invoices.append(invoice)
+        self.advance(
+            now,
+            OrderStatus.INVOICED,
+            "erp",
+            f"billing document {invoice.billing_document}, net {invoice.net.amount}",
+        )
+
+    def apply_event(self, event: ExecutionEvent) -> bool:
+        """Apply an event from the WMS or a carrier. Returns False when it changed
+        nothing: a duplicate, or one for a shipment this order does not have."""
+        if event.event_id in self._seen_events:
+            return False
+        shipment = self.shipment(event.shipment_id)
+        if shipment is None:
+            return False
+        self._seen_events.add(event.event_id)
+        if event.tracking_number and not shipment.tracking_number:
+            shipment.tracking_number = event.tracking_number
+        reached = _SHIPMENT_STATUS_FOR_EVENT.get(event.kind)
+        if reached is None:
+            self.record(
+                event.occurred_at,
+                f"SHIPMENT_{event.kind.value.upper()}",
+                event.source,
+                event.detail,
+                event.event_id,
+            )
+            return True
+        # A late event (picked after packed) still goes on the timeline, once, but
+        # moves nothing backwards; a second event of a kind already seen for this
+        # shipment is not a new fact.
+        milestone = (shipment.shipment_id, reached)
+        already = milestone in self._seen_milestones
+        self._seen_milestones.add(milestone)
+        shipment.status = furthest_shipment(shipment.status, reached)
+        if reached is ShipmentStatus.SHIPPED and shipment.shipped_at is None:
+            shipment.shipped_at = event.occurred_at
+        if reached is ShipmentStatus.DELIVERED and shipment.delivered_at is None:
+            shipment.delivered_at = event.occurred_at
+        if not already:
+            detail = f"{shipment.shipment_id} {event.detail}".strip()
+            self.record(
+                event.occurred_at, f"SHIPMENT_{reached.value}", event.source, detail, event.event_id
+            )
+        self._roll_up(event.occurred_at, event.source)
+        return True
+
+    def _roll_up(self, now: datetime, source: str) -> None:
+        """The order's shipping milestones follow from its shipments."""
+        statuses = [s.status for s in self.view.shipments]
+        shipped = [s for s in statuses if s in _AT_LEAST_SHIPPED]
+        if shipped and len(shipped) == len(statuses):
+            target = OrderStatus.SHIPPED
+            if all(s is ShipmentStatus.DELIVERED for s in statuses):
+                target = OrderStatus.DELIVERED
+        elif shipped:
+            target = OrderStatus.PARTIALLY_SHIPPED
+        else:
+            return
+        self.view.status = furthest(self.view.status, target)
+
+    def compensations(self, records: list[CompensationRecord]) -> None:
+        self.view.compensations = records
+
+
+_AT_LEAST_SHIPPED = frozenset(
+    {ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED}
+)
+
+
+def shipment_reached(shipment: Shipment, status: ShipmentStatus) -> bool:
+    """Whether a shipment has got at least as far as `status`."""
+    return furthest_shipment(shipment.status, status) is shipment.status

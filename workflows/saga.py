@@ -1,0 +1,54 @@
+"""The saga: every compensation is recorded before its forward step, and undone in
+reverse when the order fails or is cancelled.
+
+Recording first matters: if the forward call times out after the outside system
+acted, the compensation is already there to undo it. That is why every compensation
+must be safe to run when its forward step never happened, and safe to run twice.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+from canonical.view import CompensationRecord
+
+Undo = Callable[[], Awaitable[object]]
+
+
+class Saga:
+    """A stack of compensations with a record of each, for the order view."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[CompensationRecord, Undo]] = []
+        self.records: list[CompensationRecord] = []
+
+    def record(self, step: str, undo: Undo) -> None:
+        """Register `undo` for the step about to run."""
+        entry = CompensationRecord(step=step)
+        self._stack.append((entry, undo))
+        self.records.append(entry)
+
+    def close(self) -> None:
+        """Past the point of no return (goods shipped): nothing is undone any more."""
+        for entry, _ in self._stack:
+            entry.state = "not_needed"
+        self._stack.clear()
+
+    async def unwind(self) -> list[CompensationRecord]:
+        """Run every compensation, last first. A compensation that fails for good is
+        marked `failed` and the rest still run: a half-unwound order is worse than one
+        with a named leftover. Returns the records in the order they ran."""
+        ran: list[CompensationRecord] = []
+        while self._stack:
+            entry, undo = self._stack.pop()
+            try:
+                await undo()
+            except ActivityError as err:
+                entry.state = "failed"
+                entry.detail = str(err.cause or err)
+            else:
+                entry.state = "done"
+            entry.at = workflow.now()
+            ran.append(entry)
+        return ran
