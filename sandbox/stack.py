@@ -1,0 +1,273 @@
+"""`make run`: the whole product and its embedded outside systems, in one
+foreground process group.
+
+Starts, in order and each once the one before answers: the Temporal dev server
+(SQLite file in `.data/`, UI), mock-sap (the ERP, SQLite file in `.data/`), the
+sandbox WMS and carrier, one worker, and the API. Ctrl-C stops all of it; data stays
+in `.data/`. The same definitions start the stack in the end-to-end tests, on free
+ports and a temporary folder.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StackPorts(BaseSettings):
+    """Ports of everything `make run` starts (env `ORDERMESH_PORT_<NAME>`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERMESH_PORT_")
+
+    api: int = 8000
+    temporal: int = 7233
+    temporal_ui: int = 8233
+    mock_sap: int = 8010
+    sandbox: int = 8070
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process of the stack.
+
+    Attributes:
+        ready_port: The stack waits until this port accepts connections.
+    """
+
+    name: str
+    argv: list[str]
+    ready_port: int
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) -> list[Service]:
+    """Every process of the stack, in start order."""
+    bin_dir = Path(python).parent
+    temporal_address = f"127.0.0.1:{ports.temporal}"
+    common = {
+        "ORDERMESH_TEMPORAL_ADDRESS": temporal_address,
+        "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
+        "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
+    }
+    return [
+        Service(
+            "temporal",
+            [
+                str(bin_dir / "temporal"),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(ports.temporal),
+                "--ui-port",
+                str(ports.temporal_ui),
+                "--db-filename",
+                str(data_dir / "temporal.db"),
+                "--log-level",
+                "warn",
+            ],
+            ports.temporal,
+        ),
+        Service(
+            "mock-sap",
+            [
+                str(bin_dir / "mock-sap"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.mock_sap),
+                "--db",
+                str(data_dir / "mock-sap.db"),
+                "-q",
+            ],
+            ports.mock_sap,
+        ),
+        Service(
+            "sandbox",
+            [python, "-m", "sandbox"],
+            ports.sandbox,
+            {
+                "SANDBOX_PORT": str(ports.sandbox),
+                "SANDBOX_DATABASE_URL": f"sqlite:///{data_dir / 'sandbox.db'}",
+                "SANDBOX_WEBHOOK_BASE_URL": f"http://127.0.0.1:{ports.api}/webhooks",
+            },
+        ),
+        Service("worker", [python, "-m", "workers"], ports.temporal, common),
+        Service(
+            "api",
+            [python, "-m", "api"],
+            ports.api,
+            {
+                **common,
+                "ORDERMESH_API_PORT": str(ports.api),
+                "ORDERMESH_DATABASE_URL": f"sqlite:///{data_dir / 'ordermesh.db'}",
+            },
+        ),
+    ]
+
+
+class Stack:
+    """Starts, watches and stops the services.
+
+    Args:
+        services: What to run, in start order.
+        log_dir: When set, each service writes `<name>.log` there instead of to
+            this process's output (the tests read them on failure).
+    """
+
+    def __init__(self, services: list[Service], log_dir: Path | None = None) -> None:
+        self.services = {s.name: s for s in services}
+        self._log_dir = log_dir
+        self.processes: dict[str, asyncio.subprocess.Process] = {}
+        self._pumps: list[asyncio.Task[None]] = []
+
+    async def start(self, startup_seconds: float = 60.0) -> None:
+        for name in self.services:
+            await self.start_one(name, startup_seconds)
+
+    async def start_one(self, name: str, startup_seconds: float = 60.0) -> None:
+        service = self.services[name]
+        if name not in self.processes and service.name != "worker":
+            # Otherwise a leftover process on the port would pass for this one.
+            _ensure_free(name, service.ready_port)
+        env = {**os.environ, **service.env, "PYTHONUNBUFFERED": "1"}
+        if self._log_dir is not None:
+            self._log_dir.mkdir(parents=True, exist_ok=True)
+            log = (self._log_dir / f"{name}.log").open("ab")
+            process = await asyncio.create_subprocess_exec(
+                *service.argv, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+            )
+            log.close()
+        else:
+            process = await asyncio.create_subprocess_exec(
+                *service.argv,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            self._pumps.append(asyncio.create_task(_prefix_output(name, process)))
+        self.processes[name] = process
+        await _wait_for_port(name, process, service.ready_port, startup_seconds)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one service, as a crash would."""
+        self.processes[name].kill()
+
+    async def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
+        for process in self.processes.values():
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        for pump in self._pumps:
+            pump.cancel()
+
+    async def first_exit(self) -> str:
+        """Wait until any service exits; returns its name."""
+        waits = {asyncio.ensure_future(p.wait()): n for n, p in self.processes.items()}
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        return waits[next(iter(done))]
+
+
+def _ensure_free(name: str, port: int) -> None:
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(
+                f"port {port} for {name} is already in use (another `make run`?);"
+                f" stop it or set ORDERMESH_PORT_{name.upper().replace('-', '_')}"
+            )
+
+
+async def _wait_for_port(
+    name: str, process: asyncio.subprocess.Process, port: int, startup_seconds: float
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + startup_seconds
+    while loop.time() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode} while starting")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        return
+    raise RuntimeError(f"{name} did not listen on {port} within {startup_seconds:.0f}s")
+
+
+async def _prefix_output(name: str, process: asyncio.subprocess.Process) -> None:
+    assert process.stdout is not None
+    width = 9
+    async for line in process.stdout:
+        sys.stdout.write(f"{name:<{width}}| {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def _banner(ports: StackPorts) -> str:
+    return f"""
+Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
+
+  API docs      http://127.0.0.1:{ports.api}/docs
+  Temporal UI   http://127.0.0.1:{ports.temporal_ui}
+  mock-sap      http://127.0.0.1:{ports.mock_sap}/
+  sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
+
+Try an order:
+  curl -s -X POST http://127.0.0.1:{ports.api}/orders -H 'Content-Type: application/json' \\
+    -H "Idempotency-Key: demo-$(date +%s)" -d '{{"customer_id": "1000001",
+    "customer_po": "PO-DEMO-1", "lines": [{{"sku": "TG11", "quantity": 5, "uom": "PC"}},
+    {{"sku": "TG12", "quantity": 2, "uom": "PC"}}], "ship_to": {{"name": "Becker Berlin",
+    "street": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"}}}}'
+"""
+
+
+async def main(ports: StackPorts, data_dir: Path) -> int:
+    stack = Stack(services(ports, data_dir))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stack.start()
+        print(_banner(ports), flush=True)
+        exited = asyncio.ensure_future(stack.first_exit())
+        stopped = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({exited, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if exited in done:
+            print(f"\n{exited.result()} stopped unexpectedly; stopping the rest", flush=True)
+            return 1
+        stopped.cancel()
+        exited.cancel()
+        return 0
+    finally:
+        print("stopping...", flush=True)
+        await stack.stop()
+
+
+if __name__ == "__main__":
+    data = Path(os.environ.get("ORDERMESH_DATA_DIR", ".data")).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    sys.exit(asyncio.run(main(StackPorts(), data)))
