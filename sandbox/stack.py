@@ -128,11 +128,18 @@ class Stack:
         services: What to run, in start order.
         log_dir: When set, each service writes `<name>.log` there instead of to
             this process's output (the tests read them on failure).
+        extra_env: Environment for every service, e.g. faster simulator delays.
     """
 
-    def __init__(self, services: list[Service], log_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        services: list[Service],
+        log_dir: Path | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
         self.services = {s.name: s for s in services}
         self._log_dir = log_dir
+        self._extra_env = dict(extra_env or {})
         self.processes: dict[str, asyncio.subprocess.Process] = {}
         self._pumps: list[asyncio.Task[None]] = []
 
@@ -145,7 +152,7 @@ class Stack:
         if name not in self.processes and service.name != "worker":
             # Otherwise a leftover process on the port would pass for this one.
             _ensure_free(name, service.ready_port)
-        env = {**os.environ, **service.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self._extra_env, **service.env, "PYTHONUNBUFFERED": "1"}
         if self._log_dir is not None:
             self._log_dir.mkdir(parents=True, exist_ok=True)
             log = (self._log_dir / f"{name}.log").open("ab")
