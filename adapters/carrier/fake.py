@@ -4,23 +4,15 @@ It keeps the contract of the sandbox carrier as seen through `HttpCarrierAdapter
 records what it was asked, and fails on demand.
 """
 
-from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from adapters.carrier.port import Label, LabelRequest
 from adapters.errors import RejectionError
+from adapters.scripted_failures import FailureScript, ScriptedFailure
 
 SYSTEM = "carrier"
 
 _METHODS = frozenset({"buy_label", "void_label"})
-
-
-@dataclass
-class _ScriptedFailure:
-    exc: Exception
-    times: int
-    after_effect: bool
 
 
 class FakeCarrier:
@@ -59,7 +51,7 @@ class FakeCarrier:
         self.picked_up: set[str] = set()
         self.calls: list[tuple[str, str]] = []
         self._next_number = 1
-        self._failures: defaultdict[str, deque[_ScriptedFailure]] = defaultdict(deque)
+        self._script = FailureScript("FakeCarrier", _METHODS)
 
     # -- setup and inspection --
 
@@ -82,27 +74,16 @@ class FakeCarrier:
             times: How many consecutive calls fail.
             after_effect: Do the work first, then raise: a lost response.
         """
-        if method not in _METHODS:
-            raise ValueError(f"FakeCarrier has no port method {method!r}")
-        self._failures[method].append(_ScriptedFailure(exc, times, after_effect))
+        self._script.add(method, exc, times, after_effect=after_effect)
 
     def calls_to(self, method: str) -> list[tuple[str, str]]:
         """The recorded calls of one method."""
         return [call for call in self.calls if call[0] == method]
 
-    def _enter(self, method: str, key: str) -> _ScriptedFailure | None:
+    def _enter(self, method: str, key: str) -> ScriptedFailure | None:
         """Record the call; raise a scripted failure now, or return one for later."""
         self.calls.append((method, key))
-        queue = self._failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.popleft()
-        if not failure.after_effect:
-            raise failure.exc
-        return failure
+        return self._script.before(method)
 
     # -- the port --
 

@@ -4,9 +4,7 @@ It keeps the contract of `adapters.erp.sap.SapErpAdapter` (same idempotency rule
 same error kinds), records what it was asked, and fails on demand.
 """
 
-from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from adapters.erp.port import (
@@ -18,8 +16,20 @@ from adapters.erp.port import (
     SalesOrderRequest,
 )
 from adapters.errors import RejectionError
+from adapters.scripted_failures import FailureScript, ScriptedFailure
 
 SYSTEM = "erp"
+
+_PORT_METHODS = frozenset(
+    {
+        "get_customer",
+        "get_product",
+        "create_sales_order",
+        "find_sales_order",
+        "cancel_sales_order",
+        "create_billing_document",
+    }
+)
 
 DEFAULT_CUSTOMERS = (
     ErpCustomer(customer_id="1000001", name="Becker Berlin", payment_terms="NT30"),
@@ -29,13 +39,6 @@ DEFAULT_PRODUCTS = (
     ErpProduct(sku="TG11", description="Notebook Professional 15", base_unit="PC"),
     ErpProduct(sku="TG12", description="Notebook Professional 17", base_unit="PC"),
 )
-
-
-@dataclass
-class _ScriptedFailure:
-    exc: Exception
-    times: int
-    after_effect: bool
 
 
 class FakeErp:
@@ -87,7 +90,7 @@ class FakeErp:
         self._billing_by_key: dict[str, str] = {}
         self._next_order = 5_000_001
         self._next_billing = 90_000_001
-        self._failures: defaultdict[str, deque[_ScriptedFailure]] = defaultdict(deque)
+        self._script = FailureScript("FakeErp", _PORT_METHODS)
 
     # -- scripting --
 
@@ -108,23 +111,11 @@ class FakeErp:
             after_effect: Do the work first, then raise: a lost response. The order
                 (or document) exists and a retry with the same key finds it.
         """
-        if not hasattr(self, method) or method.startswith("_"):
-            raise ValueError(f"FakeErp has no method {method!r}")
-        self._failures[method].append(_ScriptedFailure(exc, times, after_effect))
+        self._script.add(method, exc, times, after_effect=after_effect)
 
     def calls_to(self, method: str) -> list[tuple[str, ...]]:
         """The recorded calls of one method."""
         return [call for call in self.calls if call[0] == method]
-
-    def _scripted(self, method: str) -> _ScriptedFailure | None:
-        queue = self._failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.popleft()
-        return failure
 
     # -- the port --
 
@@ -218,14 +209,9 @@ class FakeErp:
 
     # -- helpers --
 
-    def _fail_before(self, method: str) -> _ScriptedFailure | None:
+    def _fail_before(self, method: str) -> ScriptedFailure | None:
         """Raise a scripted failure now, or hand back one that fires after the effect."""
-        failure = self._scripted(method)
-        if failure is None:
-            return None
-        if not failure.after_effect:
-            raise failure.exc
-        return failure
+        return self._script.before(method)
 
     @staticmethod
     def _rejected(message: str) -> RejectionError:

@@ -5,12 +5,13 @@ idempotency rules, same error codes), records what it was asked, and fails on
 demand. There is no floor: tests move a shipment along with `advance`.
 """
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from adapters.errors import NotFoundError, RejectionError
+from adapters.scripted_failures import FailureScript, ScriptedFailure
 from adapters.wms.port import Reservation, ReservationRequest, StockLevel
 from canonical.address import Address
 
@@ -47,13 +48,6 @@ class FakeReservation:
             warehouse=self.request.warehouse,
             status=self.status,
         )
-
-
-@dataclass
-class _ScriptedFailure:
-    exc: Exception
-    times: int
-    after_effect: bool
 
 
 class FakeWms:
@@ -97,7 +91,7 @@ class FakeWms:
         self.warehouses: set[str] = set(warehouses) | {w for w, _ in self.on_hand}
         self.reservations: dict[str, FakeReservation] = {}
         self.calls: list[tuple[str, str]] = []
-        self._failures: defaultdict[str, deque[_ScriptedFailure]] = defaultdict(deque)
+        self._script = FailureScript("FakeWms", _METHODS)
 
     # -- setup and inspection --
 
@@ -151,27 +145,16 @@ class FakeWms:
             after_effect: Do the work first, then raise: a lost response, which a
                 retry must cope with.
         """
-        if method not in _METHODS:
-            raise ValueError(f"FakeWms has no port method {method!r}")
-        self._failures[method].append(_ScriptedFailure(exc, times, after_effect))
+        self._script.add(method, exc, times, after_effect=after_effect)
 
     def calls_to(self, method: str) -> list[tuple[str, str]]:
         """The recorded calls of one method."""
         return [call for call in self.calls if call[0] == method]
 
-    def _enter(self, method: str, key: str) -> _ScriptedFailure | None:
+    def _enter(self, method: str, key: str) -> ScriptedFailure | None:
         """Record the call; raise a scripted failure now, or return one for later."""
         self.calls.append((method, key))
-        queue = self._failures.get(method)
-        if not queue:
-            return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.popleft()
-        if not failure.after_effect:
-            raise failure.exc
-        return failure
+        return self._script.before(method)
 
     @staticmethod
     def _rejected(message: str, code: str) -> RejectionError:

@@ -141,5 +141,5 @@ async def test_lost_response_then_retry_finds_the_order() -> None:
 
 
 def test_fail_next_refuses_unknown_methods() -> None:
-    with pytest.raises(ValueError, match="no method"):
+    with pytest.raises(ValueError, match="no port method"):
         FakeErp().fail_next("create_invoice", TransientError("x"))
