@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e bench constraints clean
+.PHONY: run test lint format unit e2e bench install constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ unit: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest -q -m e2e
+
+## Order flow benchmark on the embedded stack: prints a table, writes bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m bench.order_flow
 
 constraints: $(STAMP)
 	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new

@@ -57,12 +57,7 @@ def free_port() -> int:
 def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) -> list[Service]:
     """Every process of the stack, in start order."""
     bin_dir = Path(python).parent
-    temporal_address = f"127.0.0.1:{ports.temporal}"
-    common = {
-        "ORDERMESH_TEMPORAL_ADDRESS": temporal_address,
-        "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
-        "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
-    }
+    temporal = {"ORDERMESH_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.temporal}"}
     return [
         Service(
             "temporal",
@@ -107,13 +102,22 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
                 "SANDBOX_WEBHOOK_BASE_URL": f"http://127.0.0.1:{ports.api}/webhooks",
             },
         ),
-        Service("worker", [python, "-m", "workers"], ports.temporal, common),
+        Service(
+            "worker",
+            [python, "-m", "workers"],
+            ports.temporal,
+            {
+                **temporal,
+                "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
+                "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
+            },
+        ),
         Service(
             "api",
             [python, "-m", "api"],
             ports.api,
             {
-                **common,
+                **temporal,
                 "ORDERMESH_API_PORT": str(ports.api),
                 "ORDERMESH_DATABASE_URL": f"sqlite:///{data_dir / 'ordermesh.db'}",
             },

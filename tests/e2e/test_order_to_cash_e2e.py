@@ -79,12 +79,10 @@ async def sap_billing_documents_for(e2e: RunningStack, sales_order: str) -> set[
 
 async def test_the_demo_order_goes_all_the_way_through(e2e: RunningStack) -> None:
     po = f"PO-{uuid.uuid4().hex[:8]}"
-    started = time.monotonic()
+    # How fast the verdict comes is measured by `make bench`, not asserted here.
     response = await submit(e2e, demo_order(po), key=po)
-    verdict_seconds = time.monotonic() - started
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "ACCEPTED"
-    assert verdict_seconds < 2.0
     order_id = response.json()["order_id"]
 
     view = await wait_for_status(e2e, order_id, {"COMPLETED"})
