@@ -50,9 +50,10 @@ class ErpActivities:
         skus = sorted({line.sku for line in submission.lines})
         with rejections_as_application_errors():
             # Lookups in parallel: the verdict is on the submitter's critical path.
-            customer_lookup = asyncio.ensure_future(self._erp.get_customer(submission.customer_id))
-            found = await asyncio.gather(*(self._erp.get_product(sku) for sku in skus))
-            customer = await customer_lookup
+            customer, found = await asyncio.gather(
+                self._erp.get_customer(submission.customer_id),
+                asyncio.gather(*(self._erp.get_product(sku) for sku in skus)),
+            )
         products: dict[str, ErpProduct | None] = dict(zip(skus, found, strict=True))
         order, reasons = judge(input.order_id, submission, customer, products, self._prices)
         return ValidateOrderResult(order=order, reasons=reasons)

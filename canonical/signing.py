@@ -21,4 +21,8 @@ def verify(secret: str, body: bytes, header_value: str | None) -> bool:
     """True when `header_value` is the signature of `body`; constant time."""
     if not header_value or not header_value.startswith(_PREFIX):
         return False
-    return hmac.compare_digest(sign(secret, body), header_value.strip())
+    value = header_value.strip()
+    if not value.isascii():
+        # compare_digest raises TypeError on non-ASCII str; such a header is no signature.
+        return False
+    return hmac.compare_digest(sign(secret, body), value)

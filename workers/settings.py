@@ -1,6 +1,7 @@
 """Worker configuration, from the environment."""
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +26,11 @@ class WorkerSettings(BaseSettings):
     http_timeout_seconds: float = 10.0
     erp_calls_per_second: float = 20.0
     price_currency: str = DEMO_PRICE_LIST.currency
-    prices: dict[str, Decimal] = Field(default_factory=lambda: dict(DEMO_PRICE_LIST.prices))
+    # Validated here, so a bad price list stops the worker at start rather than
+    # failing every verdict.
+    prices: dict[str, Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4)]] = Field(
+        default_factory=lambda: dict(DEMO_PRICE_LIST.prices)
+    )
 
     def price_list(self) -> PriceList:
         return PriceList(currency=self.price_currency, prices=self.prices)
