@@ -9,7 +9,12 @@ import hashlib
 from datetime import timedelta
 from typing import Any, cast
 
-from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -98,7 +103,9 @@ class OrderGateway:
                 self._client.execute_update_with_start_workflow(
                     SUBMIT_UPDATE,
                     start_workflow_operation=start,
-                    id="submit",
+                    # No fixed update id: each submission asks afresh, so a repeat
+                    # gets the order as it is now. The workflow id is what makes
+                    # repeats one order.
                     result_type=SubmitVerdict,
                 ),
                 timeout=self._verdict_timeout.total_seconds(),
@@ -108,7 +115,9 @@ class OrderGateway:
             if verdict is None:
                 raise VerdictPending(order_id) from None
             return verdict
-        except TimeoutError:
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            # `wait_for` cancels the update call on timeout, and the client turns that
+            # cancellation into its own error, which `wait_for` then raises as it is.
             raise VerdictPending(order_id) from None
 
     async def verdict(self, order_id: str) -> SubmitVerdict | None:

@@ -46,12 +46,13 @@ class ExecutionEvent(BaseModel):
         event_id: The sender's id; the same event sent twice carries the same id.
         order_id: Our order id, which we handed the sender as its reference.
         shipment_id: Our shipment id (`<order_id>-S1`, ...).
+        source: Who sent it; the receiving endpoint sets it from its URL.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: str = Field(min_length=1, max_length=100)
-    source: str = Field(min_length=1, max_length=40)
+    source: str = Field(default="", max_length=40)
     kind: ExecutionEventKind
     order_id: str = Field(min_length=1, max_length=64)
     shipment_id: str = Field(default="", max_length=80)

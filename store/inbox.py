@@ -6,6 +6,9 @@ from sqlmodel import Session, select
 
 from store.tables import InboundEvent
 
+# Outcomes that leave the event unhandled: the sender may send it again.
+REFUSED_OUTCOMES = frozenset({"unknown_order", "unknown_shipment"})
+
 
 class Inbox:
     """Claims events so each is handled once, across processes.
@@ -18,7 +21,9 @@ class Inbox:
         self._engine = engine
 
     def claim(self, source: str, event_id: str, order_id: str, kind: str) -> bool:
-        """True if this is the first time the event is seen; False for a duplicate."""
+        """True if the event is to be handled: seen for the first time, or seen before
+        and refused (unknown order or shipment), so that a sender's retry is answered
+        again rather than waved through as a duplicate. False for a duplicate."""
         with Session(self._engine) as session:
             session.add(
                 InboundEvent(source=source, event_id=event_id, order_id=order_id, kind=kind)
@@ -27,8 +32,14 @@ class Inbox:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                return False
-        return True
+            else:
+                return True
+            earlier = session.exec(
+                select(InboundEvent).where(
+                    InboundEvent.source == source, InboundEvent.event_id == event_id
+                )
+            ).one()
+            return earlier.outcome in REFUSED_OUTCOMES
 
     def settle(self, source: str, event_id: str, outcome: str) -> None:
         """Record what became of a claimed event."""

@@ -100,10 +100,12 @@ class OrderToCashWorkflow:
 
     @workflow.update(name=SUBMIT_UPDATE)
     async def submit(self) -> SubmitVerdict:
-        """The synchronous verdict for update-with-start."""
+        """The synchronous verdict for update-with-start, with the order as it is now
+        (a repeated submission sees the order's progress, not its first answer)."""
         await workflow.wait_condition(lambda: self._verdict is not None)
-        assert self._verdict is not None
-        return self._verdict
+        verdict = self.verdict()
+        assert verdict is not None
+        return verdict
 
     @workflow.query(name=VIEW_QUERY)
     def view(self) -> OrderView:

@@ -82,7 +82,11 @@ async def cancel_order(order_id: OrderIdPath, gateway: GatewayDep) -> Response:
         return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
     if view.status in _NOT_CANCELLABLE or view.status is OrderStatus.REJECTED:
         return _problem(409, f"order {order_id} is {view.status.value} and cannot be cancelled")
-    await gateway.cancel(order_id)
+    try:
+        await gateway.cancel(order_id)
+    except OrderNotFound:
+        # The order exists (we just read it) but its workflow has ended.
+        return _problem(409, f"order {order_id} is {view.status.value} and already closed")
     view = await gateway.view(order_id)
     return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
 

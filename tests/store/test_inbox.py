@@ -170,3 +170,20 @@ def test_ping_raises_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
             Inbox(engine).ping()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("outcome", ["unknown_order", "unknown_shipment"])
+def test_a_refused_event_may_be_claimed_again(inbox: Inbox, outcome: str) -> None:
+    assert inbox.claim("wms", "e-refused", "O-1", "packed")
+    inbox.settle("wms", "e-refused", outcome)
+
+    assert inbox.claim("wms", "e-refused", "O-1", "packed")
+    assert [row.outcome for row in inbox.received("O-1")] == [outcome]
+
+
+@pytest.mark.parametrize("outcome", ["accepted", "order_closed"])
+def test_a_handled_event_stays_a_duplicate(inbox: Inbox, outcome: str) -> None:
+    assert inbox.claim("wms", "e-handled", "O-1", "packed")
+    inbox.settle("wms", "e-handled", outcome)
+
+    assert not inbox.claim("wms", "e-handled", "O-1", "packed")

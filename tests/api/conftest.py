@@ -1,0 +1,64 @@
+"""Fixtures for the API tests: the real app over the Temporal dev server and the fakes.
+
+Each test gets its own `Stack` (fresh FakeErp, FakeWms and FakeCarrier, and a worker
+running the real OrderToCashWorkflow on a random task queue) and its own app, with its
+inbox in a SQLite file under `tmp_path`. The dev server is shared by the session, so
+tests keep their order ids unique (random idempotency keys and order ids).
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from api.settings import ApiSettings
+from runtime.settings import TemporalSettings
+from store.db import make_engine
+from tests.api.support import ApiHarness, AppFactory
+from tests.workflows.support import Stack, running_stack
+
+
+@pytest.fixture
+async def stack(dev_server_env: WorkflowEnvironment) -> AsyncIterator[Stack]:
+    """A worker over fresh fakes, on the shared dev server."""
+    async with running_stack(dev_server_env.client) as running:
+        yield running
+
+
+@pytest.fixture
+def make_api(stack: Stack, tmp_path: Path) -> AppFactory:
+    """Build an app over `stack` with some settings changed, lifespan entered."""
+
+    @asynccontextmanager
+    async def build(**settings: Any) -> AsyncIterator[ApiHarness]:
+        engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
+        app = create_app(
+            ApiSettings(**{"warehouse_preference": ["W1", "W2"], **settings}),
+            TemporalSettings(task_queue=stack.task_queue, erp_task_queue=stack.task_queue),
+            client=stack.client,
+            engine=engine,
+        )
+        try:
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://api"
+                ) as http,
+            ):
+                yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
+        finally:
+            engine.dispose()
+
+    return build
+
+
+@pytest.fixture
+async def api(make_api: AppFactory) -> AsyncIterator[ApiHarness]:
+    """The app with its default settings (webhook secrets included)."""
+    async with make_api() as harness:
+        yield harness
