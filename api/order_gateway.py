@@ -13,17 +13,21 @@ from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowHandle,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from canonical.events import ExecutionEvent
 from canonical.orders import OrderSubmission
 from canonical.view import OrderView
 from workflows.contracts import (
     ORDER_TO_CASH_WORKFLOW,
+    RECORD_EVENT_UPDATE,
     SUBMIT_UPDATE,
+    UNKNOWN_SHIPMENT,
     VERDICT_QUERY,
     VIEW_QUERY,
     OrderToCashInput,
@@ -135,13 +139,33 @@ class OrderGateway:
                 raise OrderNotFound(order_id) from err
             raise
 
-    async def signal(self, order_id: str, name: str, arg: object) -> None:
+    async def deliver_event(self, event: ExecutionEvent) -> str:
+        """Hand an event to its order, in one round trip.
+
+        Returns:
+            `accepted`, `duplicate`, `unknown_order`, `unknown_shipment`, or
+            `order_closed` (the order's workflow has ended).
+        """
+        handle = self._handle(event.order_id)
         try:
-            await self._handle(order_id).signal(name, arg)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise OrderNotFound(order_id) from err
+            outcome = await handle.execute_update(RECORD_EVENT_UPDATE, event, result_type=str)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_SHIPMENT:
+                return "unknown_shipment"
             raise
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            # Not running: closed, or never there. Only this rare path pays a describe.
+            try:
+                await handle.describe()
+            except RPCError as missing:
+                if missing.status == RPCStatusCode.NOT_FOUND:
+                    return "unknown_order"
+                raise
+            return "order_closed"
+        return cast(str, outcome)
 
     def _handle(self, order_id: str) -> WorkflowHandle[object, object]:
         return self._client.get_workflow_handle(order_workflow_id(order_id))

@@ -6,7 +6,8 @@ and reports the verdict latency (p50/p95/p99/max), the time from submission to
 COMPLETED, and orders completed per second. Writes a Markdown table and a JSON file
 to `bench/results/`. Bounded in count and time; stops by itself.
 
-    python -m bench.order_flow --orders 100 --concurrency 10
+    python -m bench.order_flow --orders 100 --concurrency 10   # closed loop: capacity
+    python -m bench.order_flow --orders 100 --rate 2 --concurrency 100   # open loop
 """
 
 import argparse
@@ -65,7 +66,17 @@ async def one_order(
     return verdict, time.monotonic() - started
 
 
-async def run(orders: int, concurrency: int, budget_seconds: float) -> dict[str, Any]:
+async def paced(rate: float, index: int, work: Any) -> tuple[float, float | None]:
+    """Open loop: order `index` is submitted at `index / rate` seconds, whatever the
+    state of the ones before, as real arrivals are."""
+    await asyncio.sleep(index / rate)
+    result: tuple[float, float | None] = await work
+    return result
+
+
+async def run(
+    orders: int, concurrency: int, budget_seconds: float, rate: float = 0.0
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ordermesh-bench-") as tmp:
         root = Path(tmp)
         (root / "data").mkdir()
@@ -89,12 +100,12 @@ async def run(orders: int, concurrency: int, budget_seconds: float) -> dict[str,
             ) as api:
                 gate = asyncio.Semaphore(concurrency)
                 started = time.monotonic()
-                results = await asyncio.gather(
-                    *(
-                        one_order(api, temporal, gate, started + budget_seconds)
-                        for _ in range(orders)
-                    )
-                )
+                work = [
+                    one_order(api, temporal, gate, started + budget_seconds) for _ in range(orders)
+                ]
+                if rate > 0:
+                    work = [paced(rate, i, w) for i, w in enumerate(work)]
+                results = await asyncio.gather(*work)
                 elapsed = time.monotonic() - started
         finally:
             await stack.stop()
@@ -104,6 +115,7 @@ async def run(orders: int, concurrency: int, budget_seconds: float) -> dict[str,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "orders": orders,
         "concurrency": concurrency,
+        "arrival_rate_per_second": rate or "closed loop",
         "verdict_p50_ms": round(percentile(verdicts, 50) * 1000, 1),
         "verdict_p95_ms": round(percentile(verdicts, 95) * 1000, 1),
         "verdict_p99_ms": round(percentile(verdicts, 99) * 1000, 1),
@@ -125,14 +137,21 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--budget-seconds", type=float, default=300)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="orders per second, open loop (default: closed loop at --concurrency)",
+    )
     args = parser.parse_args()
-    figures = asyncio.run(run(args.orders, args.concurrency, args.budget_seconds))
+    figures = asyncio.run(run(args.orders, args.concurrency, args.budget_seconds, args.rate))
     table = as_markdown(figures)
     print(table)
     out = Path("bench/results")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "order_flow.md").write_text(table)
-    (out / "order_flow.json").write_text(json.dumps(figures, indent=2))
+    name = f"order_flow_{'open' if args.rate else 'closed'}"
+    (out / f"{name}.md").write_text(table)
+    (out / f"{name}.json").write_text(json.dumps(figures, indent=2))
     return 0 if figures["completed"] == figures["orders"] else 1
 
 

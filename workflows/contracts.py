@@ -12,6 +12,8 @@ SUBMIT_UPDATE = "submit"
 VIEW_QUERY = "view"
 VERDICT_QUERY = "verdict"
 EXECUTION_EVENT_SIGNAL = "execution_event"
+RECORD_EVENT_UPDATE = "record_event"
+UNKNOWN_SHIPMENT = "UNKNOWN_SHIPMENT"
 
 
 def order_workflow_id(order_id: str) -> str:

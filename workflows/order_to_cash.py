@@ -62,7 +62,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
         EXECUTION_EVENT_SIGNAL,
         ORDER_TO_CASH_WORKFLOW,
+        RECORD_EVENT_UPDATE,
         SUBMIT_UPDATE,
+        UNKNOWN_SHIPMENT,
         VERDICT_QUERY,
         VIEW_QUERY,
         OrderToCashInput,
@@ -118,9 +120,26 @@ class OrderToCashWorkflow:
             return None
         return self._verdict.model_copy(update={"view": self._view()})
 
+    @workflow.update(name=RECORD_EVENT_UPDATE)
+    def record_event(self, event: ExecutionEvent) -> str:
+        """Progress from the WMS and the carrier, as the webhook receiver delivers it:
+        `accepted`, or `duplicate` when the event id was seen before."""
+        return "accepted" if self._state.apply_event(event) else "duplicate"
+
+    @record_event.validator
+    def _for_a_known_shipment(self, event: ExecutionEvent) -> None:
+        # Refused before it is written to history: an event for a shipment this order
+        # does not have is the sender's mistake, not the order's.
+        if self._state.shipment(event.shipment_id) is None:
+            raise ApplicationError(
+                f"order {self._input.order_id} has no shipment {event.shipment_id!r}",
+                type=UNKNOWN_SHIPMENT,
+            )
+
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
     def execution_event(self, event: ExecutionEvent) -> None:
-        """Progress from the WMS and the carrier; duplicates change nothing."""
+        """The same as `record_event`, fire-and-forget: for ops sending an event by
+        hand from the Temporal UI or CLI."""
         self._state.apply_event(event)
 
     # -- phases ----------------------------------------------------------------

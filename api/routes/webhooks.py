@@ -14,11 +14,8 @@ from pydantic import ValidationError
 
 from api.deps import GatewayDep, InboxDep, SettingsDep
 from api.models import Problem, WebhookReceipt
-from api.order_gateway import OrderNotFound
 from canonical.events import ExecutionEvent
 from canonical.signing import SIGNATURE_HEADER, verify
-from canonical.statuses import TERMINAL_ORDER_STATUSES
-from workflows.contracts import EXECUTION_EVENT_SIGNAL
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -62,7 +59,7 @@ async def receive_event(
     if not first:
         return _reply(200, status="duplicate", event_id=event.event_id)
     try:
-        outcome = await _deliver(gateway, event)
+        outcome = await gateway.deliver_event(event)
     except BaseException:
         # Not handled: let the sender's retry through rather than call it a duplicate.
         await run_in_threadpool(inbox.forget, source, event.event_id)
@@ -72,22 +69,9 @@ async def receive_event(
         return _reply(404, detail=f"no order {event.order_id}")
     if outcome == "unknown_shipment":
         return _reply(404, detail=f"order {event.order_id} has no shipment {event.shipment_id!r}")
-    if outcome == "order_closed":
-        return _reply(200, status="order_closed", event_id=event.event_id)
+    if outcome in ("order_closed", "duplicate"):
+        return _reply(200, status=outcome, event_id=event.event_id)
     return _reply(202, status="accepted", event_id=event.event_id)
-
-
-async def _deliver(gateway: GatewayDep, event: ExecutionEvent) -> str:
-    try:
-        view = await gateway.view(event.order_id)
-    except OrderNotFound:
-        return "unknown_order"
-    if event.shipment_id and all(s.shipment_id != event.shipment_id for s in view.shipments):
-        return "unknown_shipment"
-    if view.status in TERMINAL_ORDER_STATUSES:
-        return "order_closed"
-    await gateway.signal(event.order_id, EXECUTION_EVENT_SIGNAL, event)
-    return "accepted"
 
 
 def _reply(status_code: int, **content: str) -> JSONResponse:
