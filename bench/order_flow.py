@@ -27,7 +27,7 @@ from temporalio.client import Client
 
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
-from sandbox.stack import Stack, StackPorts, free_port, services
+from sandbox.stack import disposable_stack
 from workflows.contracts import order_workflow_id
 
 SHIP_TO = {"name": "Bench", "street": "Bench 1", "city": "Berlin", "country": "DE"}
@@ -78,20 +78,7 @@ async def run(
     orders: int, concurrency: int, budget_seconds: float, rate: float = 0.0
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ordermesh-bench-") as tmp:
-        root = Path(tmp)
-        (root / "data").mkdir()
-        ports = StackPorts(
-            api=free_port(),
-            temporal=free_port(),
-            temporal_ui=free_port(),
-            mock_sap=free_port(),
-            sandbox=free_port(),
-        )
-        delays = {
-            f"SANDBOX_{step}_DELAY": "0.1"
-            for step in ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
-        }
-        stack = Stack(services(ports, root / "data"), log_dir=root / "logs", extra_env=delays)
+        stack, ports = disposable_stack(Path(tmp), step_delay_seconds=0.1)
         await stack.start()
         try:
             temporal = await connect(TemporalSettings(address=f"127.0.0.1:{ports.temporal}"))

@@ -125,6 +125,27 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
     ]
 
 
+def disposable_stack(root: Path, step_delay_seconds: float) -> tuple["Stack", StackPorts]:
+    """A stack for tests and benchmarks: free ports, data and logs under `root`, and a
+    warehouse and carrier that take `step_delay_seconds` per step."""
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    ports = StackPorts(
+        api=free_port(),
+        temporal=free_port(),
+        temporal_ui=free_port(),
+        mock_sap=free_port(),
+        sandbox=free_port(),
+    )
+    delay = str(step_delay_seconds)
+    steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
+    stack = Stack(
+        services(ports, root / "data"),
+        log_dir=root / "logs",
+        extra_env={f"SANDBOX_{step}_DELAY": delay for step in steps},
+    )
+    return stack, ports
+
+
 class Stack:
     """Starts, watches and stops the services.
 

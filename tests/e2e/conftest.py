@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox.stack import Stack, StackPorts, free_port, services
+from sandbox.stack import Stack, StackPorts, disposable_stack
 
 
 @dataclass
@@ -31,26 +31,8 @@ class RunningStack:
 @pytest.fixture(scope="session")
 async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
-    (root / "data").mkdir()
-    ports = StackPorts(
-        api=free_port(),
-        temporal=free_port(),
-        temporal_ui=free_port(),
-        mock_sap=free_port(),
-        sandbox=free_port(),
-    )
-    stack = Stack(
-        services(ports, root / "data"),
-        log_dir=root / "logs",
-        extra_env={
-            # A quick warehouse and carrier, so an order completes in seconds.
-            "SANDBOX_PICK_DELAY": "0.3",
-            "SANDBOX_PACK_DELAY": "0.3",
-            "SANDBOX_SHIP_DELAY": "0.3",
-            "SANDBOX_IN_TRANSIT_DELAY": "0.3",
-            "SANDBOX_DELIVER_DELAY": "0.3",
-        },
-    )
+    # A quick warehouse and carrier, so an order completes in seconds.
+    stack, ports = disposable_stack(root, step_delay_seconds=0.3)
     try:
         await stack.start()
     except Exception:
