@@ -33,6 +33,8 @@ class CarrierActivities:
                     order_id=input.order_id,
                     ship_from=input.shipment.warehouse,
                     ship_to=input.ship_to,
+                    carrier=input.carrier,
+                    service=input.service or "standard",
                 )
             )
         return BuyLabelResult(

@@ -5,11 +5,14 @@ imports httpx or an adapter. Fields may be added, with defaults, without breakin
 running workflows.
 """
 
+from decimal import Decimal
+
 from pydantic import BaseModel
 
 from adapters.wms.port import StockLevel
 from canonical.address import Address
 from canonical.invoices import Invoice
+from canonical.money import Money
 from canonical.orders import Order, OrderSubmission, RejectionReason
 from canonical.shipments import Shipment
 
@@ -25,6 +28,9 @@ RECALL_FROM_WAREHOUSE = "recall_from_warehouse"
 HAND_LABEL_TO_WAREHOUSE = "hand_label_to_warehouse"
 BUY_LABEL = "buy_label"
 VOID_LABEL = "void_label"
+RATE_SHOP = "rate_shop"
+CREATE_OUTBOUND_DELIVERY = "create_outbound_delivery"
+REJECT_ORDER_ITEMS = "reject_order_items"
 
 
 class ValidateOrderInput(BaseModel):
@@ -64,6 +70,8 @@ class CancelSalesOrderResult(BaseModel):
 
 
 class CreateBillingDocumentInput(BaseModel):
+    """Bill a shipment: its `shipped_lines` when it has them, else its `lines`."""
+
     idempotency_key: str
     sales_order: str
     order: Order
@@ -102,9 +110,13 @@ class HandLabelInput(BaseModel):
 
 
 class BuyLabelInput(BaseModel):
+    """Buy the label the TMS chose (`carrier`, `service`; empty: the default one)."""
+
     order_id: str
     shipment: Shipment
     ship_to: Address
+    carrier: str = ""
+    service: str = ""
 
 
 class BuyLabelResult(BaseModel):
@@ -112,3 +124,52 @@ class BuyLabelResult(BaseModel):
     carrier: str
     service: str
     tracking_number: str
+
+
+class RateShopInput(BaseModel):
+    """Quote a shipment with every carrier the TMS knows; the cheapest quote within
+    `max_transit_days` wins."""
+
+    shipment: Shipment
+    ship_to: Address
+    weight_kg: Decimal
+    max_transit_days: int
+
+
+class RateShopResult(BaseModel):
+    carrier: str
+    service: str
+    mode: str
+    price: Money
+    transit_days: int
+
+
+class CreateOutboundDeliveryInput(BaseModel):
+    """An ERP outbound delivery for what a shipment took out of the warehouse."""
+
+    idempotency_key: str
+    sales_order: str
+    customer_id: str
+    shipment: Shipment
+
+
+class CreateOutboundDeliveryResult(BaseModel):
+    delivery_document: str
+
+
+class ItemCut(BaseModel):
+    """Cut order line `line_no` down to `keep_quantity` at `unit_price`."""
+
+    line_no: int
+    keep_quantity: Decimal
+    unit_price: Decimal
+
+
+class RejectOrderItemsInput(BaseModel):
+    sales_order: str
+    cuts: list[ItemCut]
+    reason: str
+
+
+class RejectOrderItemsResult(BaseModel):
+    line_nos: list[int]

@@ -1,20 +1,28 @@
 """ERP activities: the verdict on a submission, sales orders, billing."""
 
 import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
 
 from temporalio import activity
 
 from activities.contracts import (
     CANCEL_SALES_ORDER,
     CREATE_BILLING_DOCUMENT,
+    CREATE_OUTBOUND_DELIVERY,
     CREATE_SALES_ORDER,
+    REJECT_ORDER_ITEMS,
     VALIDATE_ORDER,
     CancelSalesOrderInput,
     CancelSalesOrderResult,
     CreateBillingDocumentInput,
     CreateBillingDocumentResult,
+    CreateOutboundDeliveryInput,
+    CreateOutboundDeliveryResult,
     CreateSalesOrderInput,
     CreateSalesOrderResult,
+    RejectOrderItemsInput,
+    RejectOrderItemsResult,
     ValidateOrderInput,
     ValidateOrderResult,
 )
@@ -22,14 +30,18 @@ from activities.errors import rejections_as_application_errors
 from activities.order_validation import judge
 from adapters.erp.port import (
     BillingRequest,
+    DeliveryRequest,
     ErpOrderItem,
     ErpPort,
     ErpProduct,
+    ItemReduction,
     SalesOrderRequest,
 )
 from canonical.invoices import Invoice, InvoiceLine
 from canonical.money import Money, round_money
+from canonical.orders import FulfillmentPolicy, Order
 from canonical.pricing import PriceList
+from canonical.shipments import ShipmentLine
 
 
 class ErpActivities:
@@ -38,11 +50,18 @@ class ErpActivities:
     Args:
         erp: The ERP port (SAP in production, `FakeErp` in unit tests).
         prices: List prices for lines submitted without one.
+        customer_policies: Fulfillment policy per customer, for orders that name none.
     """
 
-    def __init__(self, erp: ErpPort, prices: PriceList) -> None:
+    def __init__(
+        self,
+        erp: ErpPort,
+        prices: PriceList,
+        customer_policies: Mapping[str, FulfillmentPolicy] | None = None,
+    ) -> None:
         self._erp = erp
         self._prices = prices
+        self._policies = dict(customer_policies or {})
 
     @activity.defn(name=VALIDATE_ORDER)
     async def validate_order(self, input: ValidateOrderInput) -> ValidateOrderResult:
@@ -55,7 +74,8 @@ class ErpActivities:
                 asyncio.gather(*(self._erp.get_product(sku) for sku in skus)),
             )
         products: dict[str, ErpProduct | None] = dict(zip(skus, found, strict=True))
-        order, reasons = judge(input.order_id, submission, customer, products, self._prices)
+        policy = self._policies.get(submission.customer_id, FulfillmentPolicy.SHIP_AVAILABLE)
+        order, reasons = judge(input.order_id, submission, customer, products, self._prices, policy)
         return ValidateOrderResult(order=order, reasons=reasons)
 
     @activity.defn(name=CREATE_SALES_ORDER)
@@ -99,19 +119,7 @@ class ErpActivities:
         self, input: CreateBillingDocumentInput
     ) -> CreateBillingDocumentResult:
         order, shipment = input.order, input.shipment
-        prices = {line.line_no: line for line in order.lines}
-        items = [
-            ErpOrderItem(
-                line_no=shipped.line_no,
-                sku=shipped.sku,
-                quantity=shipped.quantity,
-                uom=shipped.uom,
-                net_amount=round_money(
-                    prices[shipped.line_no].unit_price.amount * shipped.quantity
-                ),
-            )
-            for shipped in shipment.lines
-        ]
+        items = _priced_items(order, shipment.shipped_lines or shipment.lines)
         with rejections_as_application_errors():
             ref = await self._erp.create_billing_document(
                 BillingRequest(
@@ -138,3 +146,61 @@ class ErpActivities:
             ],
         )
         return CreateBillingDocumentResult(invoice=invoice)
+
+    @activity.defn(name=CREATE_OUTBOUND_DELIVERY)
+    async def create_outbound_delivery(
+        self, input: CreateOutboundDeliveryInput
+    ) -> CreateOutboundDeliveryResult:
+        shipment = input.shipment
+        with rejections_as_application_errors():
+            ref = await self._erp.create_outbound_delivery(
+                DeliveryRequest(
+                    idempotency_key=input.idempotency_key,
+                    sales_order=input.sales_order,
+                    customer_id=input.customer_id,
+                    shipping_point=shipment.warehouse,
+                    items=[
+                        ErpOrderItem(
+                            line_no=line.line_no,
+                            sku=line.sku,
+                            quantity=line.quantity,
+                            uom=line.uom,
+                            net_amount=Decimal(0),
+                        )
+                        for line in shipment.shipped_lines or shipment.lines
+                    ],
+                )
+            )
+        return CreateOutboundDeliveryResult(delivery_document=ref.delivery_document)
+
+    @activity.defn(name=REJECT_ORDER_ITEMS)
+    async def reject_order_items(self, input: RejectOrderItemsInput) -> RejectOrderItemsResult:
+        with rejections_as_application_errors():
+            await self._erp.reject_items(
+                input.sales_order,
+                [
+                    ItemReduction(
+                        line_no=cut.line_no,
+                        keep_quantity=cut.keep_quantity,
+                        keep_net_amount=round_money(cut.keep_quantity * cut.unit_price),
+                    )
+                    for cut in input.cuts
+                ],
+                input.reason,
+            )
+        return RejectOrderItemsResult(line_nos=[cut.line_no for cut in input.cuts])
+
+
+def _priced_items(order: Order, lines: list[ShipmentLine]) -> list[ErpOrderItem]:
+    """Shipment lines at the order's unit prices."""
+    prices = {line.line_no: line.unit_price.amount for line in order.lines}
+    return [
+        ErpOrderItem(
+            line_no=line.line_no,
+            sku=line.sku,
+            quantity=line.quantity,
+            uom=line.uom,
+            net_amount=round_money(prices[line.line_no] * line.quantity),
+        )
+        for line in lines
+    ]

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from adapters.erp.port import ErpCustomer, ErpProduct
 from canonical.money import Money, round_money
-from canonical.orders import Order, OrderLine, OrderSubmission, RejectionCode, RejectionReason
+from canonical.orders import (
+    FulfillmentPolicy,
+    Order,
+    OrderLine,
+    OrderSubmission,
+    RejectionCode,
+    RejectionReason,
+)
 from canonical.pricing import PriceList
 from canonical.quantities import COUNTED_UNITS, is_whole
 
@@ -18,6 +25,7 @@ def judge(
     customer: ErpCustomer | None,
     products: dict[str, ErpProduct | None],
     prices: PriceList,
+    default_policy: FulfillmentPolicy = FulfillmentPolicy.SHIP_AVAILABLE,
 ) -> tuple[Order | None, list[RejectionReason]]:
     """The accepted, priced order, or every reason it is refused (all at once, so
     the submitter can fix everything in one go)."""
@@ -97,6 +105,8 @@ def judge(
         ship_to=submission.ship_to,
         requested_date=submission.requested_date,
         lines=lines,
+        fulfillment_policy=submission.fulfillment_policy or default_policy,
+        service_level=submission.service_level,
     )
     return order, []
 

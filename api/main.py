@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.order_gateway import OrderGateway, OrderNotFound
@@ -64,6 +64,7 @@ def create_app(
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RPCError, _temporal_unavailable)
+    app.add_exception_handler(WorkflowUpdateFailedError, _order_refused_the_call)
     return app
 
 
@@ -88,6 +89,17 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
                 for e in errors
             ]
         },
+    )
+
+
+async def _order_refused_the_call(request: Request, exc: Exception) -> JSONResponse:
+    # An order that could not take a call answers "try later", not a crash: the
+    # sender retries and the order is unharmed.
+    cause = getattr(exc, "cause", None)
+    return JSONResponse(
+        status_code=503,
+        content={"detail": f"the order could not take this now, try again: {cause or exc}"},
+        headers={"Retry-After": "5"},
     )
 
 

@@ -5,7 +5,9 @@ few outcomes routes need to tell apart.
 """
 
 import asyncio
+import contextlib
 import hashlib
+import re
 from datetime import timedelta
 from typing import Any, cast
 
@@ -26,14 +28,19 @@ from canonical.view import OrderView
 from workflows.contracts import (
     ORDER_TO_CASH_WORKFLOW,
     RECORD_EVENT_UPDATE,
+    STOCK_ARRIVED_SIGNAL,
     SUBMIT_UPDATE,
     UNKNOWN_SHIPMENT,
     VERDICT_QUERY,
     VIEW_QUERY,
     OrderToCashInput,
+    StockArrival,
     SubmitVerdict,
     order_workflow_id,
 )
+
+# SKUs go into a visibility query: only plain ones, so nothing can be injected.
+_SAFE_SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 class OrderNotFound(Exception):
@@ -115,6 +122,10 @@ class OrderGateway:
                 timeout=self._verdict_timeout.total_seconds(),
             )
         except WorkflowAlreadyStartedError:
+            # The start operation holds the same error; read it so it is not
+            # reported as never retrieved.
+            with contextlib.suppress(WorkflowAlreadyStartedError):
+                await start.workflow_handle()
             verdict = await self.verdict(order_id)
             if verdict is None:
                 raise VerdictPending(order_id) from None
@@ -166,6 +177,31 @@ class OrderGateway:
                 raise
             return "order_closed"
         return cast(str, outcome)
+
+    async def notify_stock(self, warehouse: str, skus: list[str]) -> int:
+        """Tell every running order that waits for one of `skus` that stock arrived.
+
+        Orders waiting for stock carry the SKUs in their `BackorderedSkus` search
+        attribute, so no table of backorders is kept outside the orders themselves.
+        Returns how many orders were told.
+        """
+        wanted = sorted({sku for sku in skus if _SAFE_SKU.fullmatch(sku)})
+        if not wanted:
+            return 0
+        listed = ", ".join(f"'{sku}'" for sku in wanted)
+        query = f"BackorderedSkus IN ({listed}) AND ExecutionStatus = 'Running'"
+        arrival = StockArrival(warehouse=warehouse, skus=wanted)
+        told = 0
+        async for execution in self._client.list_workflows(query):
+            handle = self._client.get_workflow_handle(execution.id)
+            try:
+                await handle.signal(STOCK_ARRIVED_SIGNAL, arrival)
+            except RPCError as err:
+                if err.status != RPCStatusCode.NOT_FOUND:  # finished meanwhile: fine
+                    raise
+                continue
+            told += 1
+        return told
 
     def _handle(self, order_id: str) -> WorkflowHandle[object, object]:
         return self._client.get_workflow_handle(order_workflow_id(order_id))

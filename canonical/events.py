@@ -1,6 +1,7 @@
 """Events: the timeline of an order and the events execution systems send."""
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,6 +30,7 @@ class TimelineEntry(BaseModel):
 
 
 class ExecutionEventKind(StrEnum):
+    STOCK_RECEIVED = "stock_received"
     RELEASED = "released"
     PICKED = "picked"
     PACKED = "packed"
@@ -39,6 +41,17 @@ class ExecutionEventKind(StrEnum):
     EXCEPTION = "exception"
 
 
+class EventLine(BaseModel):
+    """A quantity an event reports: picked or shipped for a shipment line (`line_no`
+    is the order line), or received for a SKU (`line_no` 0)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line_no: int = Field(default=0, ge=0)
+    sku: str = Field(min_length=1, max_length=40)
+    quantity: Decimal = Field(ge=0)
+
+
 class ExecutionEvent(BaseModel):
     """An event from a warehouse, transport system or carrier, normalised.
 
@@ -47,6 +60,10 @@ class ExecutionEvent(BaseModel):
         order_id: Our order id, which we handed the sender as its reference.
         shipment_id: Our shipment id (`<order_id>-S1`, ...).
         source: Who sent it; the receiving endpoint sets it from its URL.
+        lines: For `picked` and `shipped`, the quantities per shipment line (less
+            than planned on a short pick); for `stock_received`, what arrived.
+            Empty means "as planned".
+        warehouse: For `stock_received`, where the stock arrived.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -54,8 +71,10 @@ class ExecutionEvent(BaseModel):
     event_id: str = Field(min_length=1, max_length=100)
     source: str = Field(default="", max_length=40)
     kind: ExecutionEventKind
-    order_id: str = Field(min_length=1, max_length=64)
+    order_id: str = Field(default="", max_length=64)
     shipment_id: str = Field(default="", max_length=80)
     occurred_at: datetime
     tracking_number: str = ""
     detail: str = ""
+    warehouse: str = ""
+    lines: list[EventLine] = []

@@ -26,6 +26,28 @@ class Channel(StrEnum):
     API = "api"
 
 
+class FulfillmentPolicy(StrEnum):
+    """How an order that no single warehouse can fill ships.
+
+    `ship_available`: ship what is in stock now, from the fewest warehouses, and
+    backorder the rest. `ship_complete`: wait until everything can ship together, in
+    one shipment.
+    """
+
+    SHIP_AVAILABLE = "ship_available"
+    SHIP_COMPLETE = "ship_complete"
+
+
+class ServiceLevel(StrEnum):
+    """How fast the customer wants it: the most transit days a carrier may take."""
+
+    STANDARD = "standard"
+    EXPRESS = "express"
+
+
+MAX_TRANSIT_DAYS = {ServiceLevel.STANDARD: 5, ServiceLevel.EXPRESS: 1}
+
+
 class SubmittedLine(BaseModel):
     """One line as a channel sends it.
 
@@ -51,6 +73,8 @@ class OrderSubmission(BaseModel):
             `Idempotency-Key` header.
         customer_id: The ERP customer (SAP business partner) that buys.
         customer_po: The buyer's purchase order number, carried to the ERP.
+        fulfillment_policy: When absent, the customer's configured policy, else
+            `ship_available`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -63,6 +87,8 @@ class OrderSubmission(BaseModel):
     channel: Channel = Channel.PORTAL
     customer_po: CustomerPo = ""
     currency: CurrencyCode = "EUR"
+    fulfillment_policy: FulfillmentPolicy | None = None
+    service_level: ServiceLevel = ServiceLevel.STANDARD
 
     def fingerprint(self) -> str:
         """A digest of what was asked, to tell a true retry from a reused key."""
@@ -103,6 +129,8 @@ class Order(BaseModel):
     ship_to: Address
     requested_date: date | None = None
     lines: list[OrderLine]
+    fulfillment_policy: FulfillmentPolicy = FulfillmentPolicy.SHIP_AVAILABLE
+    service_level: ServiceLevel = ServiceLevel.STANDARD
 
     @property
     def total(self) -> Money:

@@ -9,7 +9,7 @@ from canonical.events import TimelineEntry
 from canonical.invoices import Invoice, Payment
 from canonical.money import Money
 from canonical.orders import Channel, OrderLine, RejectionReason
-from canonical.shipments import Shipment
+from canonical.shipments import Backorder, Shipment
 from canonical.statuses import OrderStatus
 
 
@@ -46,6 +46,7 @@ class OrderView(BaseModel):
     total: Money | None = None
     lines: list[OrderLine] = []
     shipments: list[Shipment] = []
+    backorders: list[Backorder] = []
     invoices: list[Invoice] = []
     payments: list[Payment] = []
     returns: list[str] = []

@@ -1,4 +1,4 @@
-"""The sandbox app: WMS and carrier routers, fault injection and the dispatcher.
+"""The sandbox app: WMS, TMS and carrier routers, fault injection and the dispatcher.
 
 `create_app(settings)` creates the tables and seeds stock at once, so the app
 answers requests even when its lifespan is not run (as under `httpx.ASGITransport`);
@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from sandbox import carrier, outbox, wms
+from sandbox import carrier, events_api, floor, tms, wms, wms_controls
 from sandbox.db import init_db, make_engine
 from sandbox.outbox import Dispatcher, Faults
 from sandbox.settings import SandboxSettings
@@ -35,12 +35,12 @@ class FaultsBody(BaseModel):
 def _faulty(path: str) -> bool:
     """Whether a path is subject to injected latency and errors.
 
-    The stock layout is exempt: it is the operator's control panel, not the API
-    Ordermesh integrates with.
+    The stock layout, receipts and short picks are exempt: they are the operator's
+    control panel, not the API Ordermesh integrates with.
     """
-    if path == "/wms/stock":
+    if path in ("/wms/stock", "/wms/receipts", "/wms/short-picks"):
         return False
-    return path.startswith(("/wms/", "/carrier/"))
+    return path.startswith(("/wms/", "/tms/", "/carrier/"))
 
 
 def dispatcher_of(app: FastAPI) -> Dispatcher:
@@ -82,7 +82,7 @@ def create_app(
     dispatcher = Dispatcher(
         settings,
         engine,
-        {**wms.appliers(settings), **carrier.appliers(settings)},
+        {**floor.appliers(settings), **carrier.appliers(settings)},
         faults,
         client=webhook_client,
         rng=rng,
@@ -98,7 +98,7 @@ def create_app(
 
     app = FastAPI(
         title="Ordermesh sandbox",
-        description="A simulated WMS and parcel carrier that send signed webhooks.",
+        description="A simulated WMS, TMS and carriers that send signed webhooks.",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -148,6 +148,8 @@ def create_app(
         return await get_faults()
 
     app.include_router(wms.router)
+    app.include_router(wms_controls.router)
+    app.include_router(tms.router)
     app.include_router(carrier.router)
-    app.include_router(outbox.router)
+    app.include_router(events_api.router)
     return app

@@ -1,10 +1,14 @@
-"""The parcel carrier: labels, pickups and tracking events.
+"""The carriers: labels, pickups and tracking events.
 
-A label is keyed by our shipment id: buying twice returns the same label, voiding
-twice is harmless, and buying after a void issues a new label with a new tracking
-number. The WMS tells the carrier when a parcel is picked up (`record_pickup`, an
-in-process call standing in for the driver's scan); from then on the carrier reports
-`in_transit` and `delivered` to `POST {webhook_base_url}/carrier`.
+The sandbox plays every carrier in `sandbox.rates` (parcel and LTL alike) behind
+one API: a label names its carrier and service as the TMS quoted them, or none for
+the default carrier's `standard`. A label is keyed by our shipment id: buying twice
+returns the same label (whatever the second request asks for), voiding twice is
+harmless, and buying after a void issues a new label with a new tracking number.
+The WMS tells the carrier when a parcel is picked up (`record_pickup`, an in-process
+call standing in for the driver's scan); from then on the carrier reports
+`in_transit` and `delivered` to `POST {webhook_base_url}/carrier`, whichever
+carrier it is.
 """
 
 import hashlib
@@ -20,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from canonical.address import Address
 from canonical.events import ExecutionEventKind
+from sandbox import rates
 from sandbox.db import LabelRow, OutboxRow, SessionDep, SettingsDep
 from sandbox.errors import problem
 from sandbox.outbox import FAILED, PENDING, REJECTED, SENT, Applied, Applier, iso, schedule
@@ -37,13 +42,14 @@ ShipmentId = Annotated[str, Path(min_length=1, max_length=80)]
 
 
 class LabelIn(BaseModel):
-    """A label purchase."""
+    """A label purchase; an empty `carrier` is the default carrier."""
 
     order_id: str = Field(min_length=1, max_length=64)
     ship_from: str = Field(min_length=1, max_length=120)
     ship_to: Address
     weight_kg: Decimal = Field(default=Decimal("1"), gt=0, le=1000, max_digits=10)
-    service: str = Field(default="standard", min_length=1, max_length=40)
+    carrier: str = Field(default="", max_length=40)
+    service: str = Field(default=rates.DEFAULT_SERVICE, min_length=1, max_length=40)
 
 
 class LabelOut(BaseModel):
@@ -80,10 +86,12 @@ class TrackingOut(BaseModel):
     events: list[TrackingEventOut]
 
 
-def tracking_number_for(shipment_id: str, generation: int, salt: int = 0) -> str:
-    """`1ZSBX` and ten digits, the same for the same shipment, generation and salt."""
+def tracking_number_for(shipment_id: str, generation: int, salt: int = 0, carrier: str = "") -> str:
+    """The carrier's prefix and digits (`1ZSBX` and ten for the default carrier), the
+    same for the same shipment, generation, salt and carrier."""
+    prefix, digits = rates.tracking_format(carrier)
     digest = hashlib.sha256(f"{shipment_id}#{generation}#{salt}".encode()).hexdigest()
-    return f"1ZSBX{int(digest, 16) % 10**10:010d}"
+    return f"{prefix}{int(digest, 16) % 10**digits:0{digits}d}"
 
 
 def _label_out(row: LabelRow) -> LabelOut:
@@ -101,10 +109,12 @@ def _label_out(row: LabelRow) -> LabelOut:
     )
 
 
-def _unused_tracking_number(session: Session, shipment_id: str, generation: int) -> str:
+def _unused_tracking_number(
+    session: Session, shipment_id: str, generation: int, carrier: str
+) -> str:
     salt = 0
     while True:
-        candidate = tracking_number_for(shipment_id, generation, salt)
+        candidate = tracking_number_for(shipment_id, generation, salt, carrier)
         taken = session.exec(select(LabelRow).where(LabelRow.tracking_number == candidate)).first()
         if taken is None:
             return candidate
@@ -122,17 +132,31 @@ async def buy_label(
     session: SessionDep,
     settings: SettingsDep,
 ) -> LabelOut:
-    """Buy the label for a shipment: 201 the first time, 200 with the same label again."""
+    """Buy the label for a shipment: 201 the first time, 200 with the same label again.
+
+    An unknown carrier or service is 422 `UNKNOWN_SERVICE`; a country no carrier
+    serves is 422 `ADDRESS_NOT_SERVICEABLE`.
+    """
     existing = session.get(LabelRow, shipment_id)
     if existing is not None and existing.status != VOIDED:
         response.status_code = status.HTTP_200_OK
         return _label_out(existing)
+    carrier_name = body.carrier or settings.carrier_name
+    if rates.find(settings, carrier_name, body.service) is None:
+        known = [f"{s.carrier}/{s.service}" for s in rates.services(settings)]
+        raise problem(
+            422,
+            "UNKNOWN_SERVICE",
+            f"no service {body.service!r} of carrier {carrier_name!r}; known: {', '.join(known)}",
+            carrier=carrier_name,
+            service=body.service,
+        )
     country = body.ship_to.country
-    if country in settings.carrier_unserved_countries:
+    if not rates.serves(settings, country):
         raise problem(
             422,
             "ADDRESS_NOT_SERVICEABLE",
-            f"{settings.carrier_name} does not deliver to country {country}",
+            f"{carrier_name} does not deliver to country {country}",
             country=country,
         )
     now = time.time()
@@ -154,9 +178,9 @@ async def buy_label(
     )
     row.label_id = f"LBL-{label_digest[:12].upper()}"
     row.order_id = body.order_id
-    row.carrier = settings.carrier_name
+    row.carrier = carrier_name
     row.service = body.service
-    row.tracking_number = _unused_tracking_number(session, shipment_id, generation)
+    row.tracking_number = _unused_tracking_number(session, shipment_id, generation, carrier_name)
     row.ship_from = body.ship_from
     row.ship_to = body.ship_to.model_dump_json()
     row.weight_kg = str(body.weight_kg)
@@ -293,7 +317,10 @@ def appliers(settings: SandboxSettings) -> dict[tuple[str, str], Applier]:
             due_at=now + settings.deliver_delay,
             tracking_number=row.tracking_number,
         )
-        return Applied(tracking_number=row.tracking_number, detail="departed origin facility")
+        return Applied(
+            tracking_number=row.tracking_number,
+            detail=f"{row.carrier} {row.service}: departed origin facility",
+        )
 
     def delivered(session: Session, event: OutboxRow, now: float) -> Applied | None:
         row = _label_for(session, event, IN_TRANSIT)
@@ -303,7 +330,10 @@ def appliers(settings: SandboxSettings) -> dict[tuple[str, str], Applier]:
         row.updated_at = now
         session.add(row)
         stamp = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return Applied(tracking_number=row.tracking_number, detail=f"delivered {stamp}")
+        return Applied(
+            tracking_number=row.tracking_number,
+            detail=f"{row.carrier} {row.service}: delivered {stamp}",
+        )
 
     table: dict[ExecutionEventKind, Callable[[Session, OutboxRow, float], Applied | None]] = {
         ExecutionEventKind.IN_TRANSIT: in_transit,

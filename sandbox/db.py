@@ -7,6 +7,9 @@ Table names start with `sandbox_` and only these tables are created, because
 `SQLModel.metadata` is shared with Ordermesh's own store when both are imported in
 one process (the test suite).
 
+A database made by an older sandbox gets the tables and the (nullable) columns added
+since, at start (`init_db`); nothing is ever dropped or changed.
+
 All database work happens on the event loop's thread, inside one synchronous
 `with Session(...)` block with no `await` in it. That serialises every state change
 without locks, which is plenty for a simulator and keeps "all or nothing" trivially
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -57,7 +60,12 @@ class ReservationRow(SQLModel, table=True):
 
 
 class ReservationLineRow(SQLModel, table=True):
-    """One line of a reservation, in the warehouse's stock unit."""
+    """One line of a reservation, in the warehouse's stock unit.
+
+    `quantity` is what was reserved; `picked` is None until the floor picks the
+    line, and from then on it is what the reservation holds (a short pick gives the
+    rest back at once).
+    """
 
     __tablename__ = "sandbox_reservation_line"
 
@@ -67,6 +75,25 @@ class ReservationLineRow(SQLModel, table=True):
     sku: str
     quantity: int
     uom: str
+    picked: int | None = None
+
+    @property
+    def held(self) -> int:
+        """What the line holds while its reservation is open, and what ships."""
+        return self.quantity if self.picked is None else self.picked
+
+
+class ShortPickRow(SQLModel, table=True):
+    """An armed short pick: the next pick of `sku` (in `warehouse`, or anywhere when
+    it is empty) comes up `quantity` short."""
+
+    __tablename__ = "sandbox_short_pick"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True)
+    warehouse: str = ""
+    quantity: int
+    created_at: float
 
 
 class LabelRow(SQLModel, table=True):
@@ -136,6 +163,7 @@ _TABLES = [
     LabelRow.__table__,  # type: ignore[attr-defined]
     OutboxRow.__table__,  # type: ignore[attr-defined]
     MetaRow.__table__,  # type: ignore[attr-defined]
+    ShortPickRow.__table__,  # type: ignore[attr-defined]
 ]
 
 
@@ -153,9 +181,29 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, connect_args=connect_args)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Add the columns a newer sandbox has to tables an older one made.
+
+    Only nullable columns are ever added to these tables, so the rows already there
+    stay valid (their new columns are NULL).
+    """
+    inspector = inspect(engine)
+    for table in _TABLES:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as connection:
+                connection.execute(
+                    text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+                )
+
+
 def init_db(engine: Engine, settings: SandboxSettings) -> None:
-    """Create the tables and, on first start, load the seed stock."""
+    """Create the tables (or add new columns) and, on first start, load the seed stock."""
     SQLModel.metadata.create_all(engine, tables=_TABLES)
+    _add_missing_columns(engine)
     with Session(engine) as session:
         # A flag rather than "the stock table is empty": an operator who PUTs an
         # empty layout must not get the seed back on the next start.

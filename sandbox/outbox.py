@@ -14,6 +14,8 @@ The dispatcher, a background task, does two things on each tick:
 
 Deliveries for one shipment go out in the order they were applied, so a receiver
 sees picked before packed before shipped unless it asks for a retry in between.
+Events that happen at once rather than on a schedule (stock received) are written
+already applied (`emit`); those without a shipment share one lane, in order.
 """
 
 import asyncio
@@ -22,20 +24,18 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from decimal import Decimal
 
 import httpx
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from canonical.events import ExecutionEvent, ExecutionEventKind
+from canonical.events import EventLine, ExecutionEvent, ExecutionEventKind
 from canonical.signing import SIGNATURE_HEADER, sign
-from sandbox.db import OutboxRow, SessionDep
+from sandbox.db import OutboxRow
 from sandbox.settings import SandboxSettings
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,17 @@ MAX_PARALLEL_DELIVERIES = 32
 
 @dataclass(frozen=True)
 class Applied:
-    """What an applier adds to the event it applied."""
+    """What an applier adds to the event it applied.
+
+    Attributes:
+        lines: Quantities the event reports: `(line_no, sku, quantity)`.
+        warehouse: Where it happened, for events that name no shipment.
+    """
 
     tracking_number: str = ""
     detail: str = ""
+    lines: tuple[tuple[int, str, int], ...] = ()
+    warehouse: str = ""
 
 
 # (session, row, now) -> Applied, or None when the event is stale.
@@ -110,6 +117,61 @@ def cancel_scheduled(session: Session, *, source: str, shipment_id: str) -> int:
         row.status = CANCELLED
         session.add(row)
     return len(rows)
+
+
+def seal(row: OutboxRow, result: Applied, now: float) -> None:
+    """Write the event's body (the bytes every delivery sends) and make it pending."""
+    if result.tracking_number:
+        row.tracking_number = result.tracking_number
+    row.detail = result.detail
+    event = ExecutionEvent(
+        event_id=row.event_id,
+        source=row.source,
+        kind=ExecutionEventKind(row.kind),
+        order_id=row.order_id,
+        shipment_id=row.shipment_id,
+        occurred_at=datetime.fromtimestamp(now, UTC),
+        tracking_number=row.tracking_number,
+        detail=row.detail,
+        warehouse=result.warehouse,
+        lines=event_lines(result.lines),
+    )
+    row.body = event.model_dump_json()
+    row.status = PENDING
+    row.applied_at = now
+    row.next_attempt_at = now
+
+
+def event_lines(lines: Sequence[tuple[int, str, int]]) -> list[EventLine]:
+    """`(line_no, sku, quantity)` triples as the event's lines."""
+    return [
+        EventLine(line_no=line_no, sku=sku, quantity=Decimal(quantity))
+        for line_no, sku, quantity in lines
+    ]
+
+
+def emit(
+    session: Session,
+    *,
+    source: str,
+    kind: ExecutionEventKind,
+    result: Applied,
+    now: float,
+    order_id: str = "",
+    shipment_id: str = "",
+) -> OutboxRow:
+    """Add an event that already happened, ready for delivery; the caller commits."""
+    row = OutboxRow(
+        event_id=str(uuid.uuid4()),
+        source=source,
+        kind=kind.value,
+        order_id=order_id,
+        shipment_id=shipment_id,
+        due_at=now,
+    )
+    seal(row, result, now)
+    session.add(row)
+    return row
 
 
 def iso(epoch: float | None) -> str | None:
@@ -221,7 +283,7 @@ class Dispatcher:
                     if result is None:
                         row.status = SKIPPED
                     else:
-                        self._seal(row, result, now)
+                        seal(row, result, now)
                 except Exception as exc:
                     # A row that cannot be applied would otherwise fail every tick
                     # and hold up every row behind it.
@@ -235,25 +297,6 @@ class Dispatcher:
                 session.add(row)
                 session.commit()
         return len(ids)
-
-    def _seal(self, row: OutboxRow, result: Applied, now: float) -> None:
-        if result.tracking_number:
-            row.tracking_number = result.tracking_number
-        row.detail = result.detail
-        event = ExecutionEvent(
-            event_id=row.event_id,
-            source=row.source,
-            kind=ExecutionEventKind(row.kind),
-            order_id=row.order_id,
-            shipment_id=row.shipment_id,
-            occurred_at=datetime.fromtimestamp(now, UTC),
-            tracking_number=row.tracking_number,
-            detail=row.detail,
-        )
-        row.body = event.model_dump_json()
-        row.status = PENDING
-        row.applied_at = now
-        row.next_attempt_at = now
 
     async def _deliver_pending(self, now: float) -> int:
         with Session(self.engine) as session:
@@ -322,67 +365,3 @@ class Dispatcher:
                 stored.next_attempt_at = now + min(backoff, self.settings.retry_max)
             session.add(stored)
             session.commit()
-
-
-class OutboxEventOut(BaseModel):
-    """An outbox row as `/sandbox/events` shows it."""
-
-    id: int
-    event_id: str
-    source: str
-    kind: str
-    order_id: str
-    shipment_id: str
-    tracking_number: str
-    detail: str
-    due_at: str | None
-    applied_at: str | None
-    status: str
-    attempts: int
-    next_attempt_at: str | None
-    last_status_code: int | None
-    last_response: str
-    sent_at: str | None
-    duplicates_sent: int
-
-
-router = APIRouter(prefix="/sandbox", tags=["sandbox"])
-
-
-@router.get("/events")
-async def list_events(
-    session: SessionDep,
-    order_id: Annotated[str | None, Query()] = None,
-    shipment_id: Annotated[str | None, Query()] = None,
-    source: Annotated[str | None, Query()] = None,
-) -> list[OutboxEventOut]:
-    """Outbox rows, oldest first, for debugging and tests."""
-    query = select(OutboxRow).order_by(col(OutboxRow.id))
-    if order_id is not None:
-        query = query.where(OutboxRow.order_id == order_id)
-    if shipment_id is not None:
-        query = query.where(OutboxRow.shipment_id == shipment_id)
-    if source is not None:
-        query = query.where(OutboxRow.source == source)
-    return [
-        OutboxEventOut(
-            id=row.id or 0,
-            event_id=row.event_id,
-            source=row.source,
-            kind=row.kind,
-            order_id=row.order_id,
-            shipment_id=row.shipment_id,
-            tracking_number=row.tracking_number,
-            detail=row.detail,
-            due_at=iso(row.due_at),
-            applied_at=iso(row.applied_at),
-            status=row.status,
-            attempts=row.attempts,
-            next_attempt_at=iso(row.next_attempt_at),
-            last_status_code=row.last_status_code,
-            last_response=row.last_response,
-            sent_at=iso(row.sent_at),
-            duplicates_sent=row.duplicates_sent,
-        )
-        for row in session.exec(query).all()
-    ]

@@ -4,6 +4,8 @@ Lists and mappings are read as JSON, e.g.
 `SANDBOX_CARRIER_UNSERVED_COUNTRIES='["KP", "IR"]'`.
 """
 
+from decimal import Decimal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,13 +25,20 @@ class SandboxSettings(BaseSettings):
         carrier_secret: HMAC secret signing the carrier's webhooks.
         pick_delay: Seconds from release to the `picked` event; the other delays
             likewise, each counted from the previous step.
-        latency_ms: Added to every WMS and carrier API call.
-        error_rate: Share of WMS and carrier API calls answered with 503 instead.
+        latency_ms: Added to every WMS, TMS and carrier API call.
+        error_rate: Share of WMS, TMS and carrier API calls answered with 503 instead.
         duplicate_event_rate: Share of events delivered twice (same event id).
         seed_stock: Warehouse -> on-hand quantity of every seed SKU, loaded into an
             empty database on first start.
         seed_skus: The SKUs each seed warehouse stocks.
-        carrier_unserved_countries: ISO country codes the carrier will not label for.
+        carrier_name: The default carrier: the one a label request without a carrier
+            gets (service `standard`), with `1ZSBX` tracking numbers.
+        carrier_unserved_countries: ISO country codes no carrier labels or quotes for.
+        disabled_carriers: Carriers taken out of the sandbox: the TMS quotes none of
+            their services and buying their labels is `UNKNOWN_SERVICE`.
+        tms_parcel_max_kg: Heaviest consignment the parcel services take.
+        tms_ltl_min_kg: Lightest consignment the LTL carrier takes.
+        tms_ltl_max_kg: Heaviest consignment the LTL carrier takes.
         dispatch_interval: How often the dispatcher looks for due events, seconds.
         retry_initial: First webhook retry delay, doubling up to `retry_max`.
         retry_give_up_after: Seconds after which an undeliverable event is given up.
@@ -64,6 +73,11 @@ class SandboxSettings(BaseSettings):
 
     carrier_name: str = "SANDBOX-PARCEL"
     carrier_unserved_countries: list[str] = Field(default_factory=lambda: ["KP"])
+    disabled_carriers: list[str] = Field(default_factory=list)
+
+    tms_parcel_max_kg: Decimal = Field(default=Decimal("70"), gt=0)
+    tms_ltl_min_kg: Decimal = Field(default=Decimal("30"), ge=0)
+    tms_ltl_max_kg: Decimal = Field(default=Decimal("1000"), gt=0)
 
     dispatch_interval: float = Field(default=0.1, gt=0)
     retry_initial: float = Field(default=0.5, gt=0)

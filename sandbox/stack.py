@@ -20,6 +20,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from canonical.search_attributes import SEARCH_ATTRIBUTES
+
 
 class StackPorts(BaseSettings):
     """Ports of everything `make run` starts (env `ORDERMESH_PORT_<NAME>`)."""
@@ -75,6 +77,7 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
                 str(data_dir / "temporal.db"),
                 "--log-level",
                 "warn",
+                *_search_attribute_args(),
             ],
             ports.temporal,
         ),
@@ -144,6 +147,13 @@ def disposable_stack(root: Path, step_delay_seconds: float) -> tuple["Stack", St
         extra_env={f"SANDBOX_{step}_DELAY": delay for step in steps},
     )
     return stack, ports
+
+
+def _search_attribute_args() -> list[str]:
+    args: list[str] = []
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        args += ["--search-attribute", f"{name}={kind}"]
+    return args
 
 
 class Stack:

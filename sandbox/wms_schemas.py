@@ -58,10 +58,13 @@ class ReservationIn(BaseModel):
 
 
 class LineOut(BaseModel):
+    """A reservation line: `quantity` reserved, `picked` once the floor picked it."""
+
     line_no: int
     sku: str
     quantity: int
     uom: str
+    picked: int | None = None
 
 
 class ReservationOut(BaseModel):
@@ -87,3 +90,34 @@ class ReleaseIn(BaseModel):
 class LabelAttachIn(BaseModel):
     carrier: str = Field(min_length=1, max_length=40)
     tracking_number: str = Field(min_length=1, max_length=60)
+
+
+class ReceiptIn(BaseModel):
+    """Stock arriving at a warehouse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warehouse: Code
+    sku: Code
+    quantity: int = Field(gt=0, le=10**12, strict=True)
+
+
+class ShortPickIn(BaseModel):
+    """Arm a short pick: the next pick of `sku` (in `warehouse`, or any when omitted)
+    comes up `quantity` short."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Code
+    quantity: int = Field(gt=0, le=10**12, strict=True)
+    warehouse: Code | None = None
+
+
+class ShortPickOut(BaseModel):
+    """An armed short pick; `warehouse` None means any warehouse."""
+
+    id: int
+    sku: str
+    quantity: int
+    warehouse: str | None
+    created_at: str | None

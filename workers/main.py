@@ -10,10 +10,12 @@ from temporalio.worker import Worker
 
 from activities.carrier import CarrierActivities
 from activities.erp import ErpActivities
+from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
 from adapters.carrier.http import HttpCarrierAdapter
 from adapters.erp.sap import SapErpAdapter
 from adapters.erp.sap_settings import SapSettings
+from adapters.tms.http import HttpTmsAdapter
 from adapters.wms.http import HttpWmsAdapter
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
@@ -30,6 +32,7 @@ def build_workers(
     erp: ErpActivities,
     warehouse: WarehouseActivities,
     carrier: CarrierActivities,
+    transport: TransportActivities,
 ) -> list[Worker]:
     """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue."""
     return [
@@ -37,7 +40,7 @@ def build_workers(
             client,
             task_queue=temporal.task_queue,
             workflows=list(WORKFLOWS),
-            activities=order_queue_activities(warehouse, carrier),
+            activities=order_queue_activities(warehouse, carrier, transport),
         ),
         Worker(
             client,
@@ -55,13 +58,15 @@ async def main() -> None:
     erp = SapErpAdapter.from_settings(SapSettings())
     wms = HttpWmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     carrier = HttpCarrierAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
+    tms = HttpTmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     workers = build_workers(
         client,
         temporal,
         settings,
-        ErpActivities(erp, settings.price_list()),
+        ErpActivities(erp, settings.price_list(), settings.customer_policies),
         WarehouseActivities(wms),
         CarrierActivities(carrier),
+        TransportActivities(tms),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

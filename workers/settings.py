@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from canonical.orders import FulfillmentPolicy
 from canonical.pricing import DEMO_PRICE_LIST, PriceList
 
 
@@ -31,6 +32,9 @@ class WorkerSettings(BaseSettings):
     prices: dict[str, Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4)]] = Field(
         default_factory=lambda: dict(DEMO_PRICE_LIST.prices)
     )
+
+    # e.g. ORDERMESH_CUSTOMER_POLICIES='{"1000002": "ship_complete"}'
+    customer_policies: dict[str, FulfillmentPolicy] = {}
 
     def price_list(self) -> PriceList:
         return PriceList(currency=self.price_currency, prices=self.prices)

@@ -3,22 +3,33 @@ need to talk to a running order, without importing workflow code."""
 
 from pydantic import BaseModel
 
-from canonical.orders import OrderSubmission, RejectionReason
+from canonical.invoices import Invoice
+from canonical.orders import Order, OrderSubmission, RejectionReason
+from canonical.shipments import Shipment, ShipmentLine
 from canonical.statuses import OrderStatus
-from canonical.view import OrderView
+from canonical.view import CompensationRecord, OrderView
 
 ORDER_TO_CASH_WORKFLOW = "OrderToCash"
+SHIPMENT_WORKFLOW = "Shipment"
 SUBMIT_UPDATE = "submit"
 VIEW_QUERY = "view"
 VERDICT_QUERY = "verdict"
 EXECUTION_EVENT_SIGNAL = "execution_event"
 RECORD_EVENT_UPDATE = "record_event"
+STOCK_ARRIVED_SIGNAL = "stock_arrived"
+SHIPMENT_EVENT_SIGNAL = "shipment_event"
+SHIPMENT_REPORT_SIGNAL = "shipment_report"
 UNKNOWN_SHIPMENT = "UNKNOWN_SHIPMENT"
 
 
 def order_workflow_id(order_id: str) -> str:
     """One workflow per order: the id is what makes submissions idempotent."""
     return f"order-{order_id}"
+
+
+def shipment_workflow_id(shipment_id: str) -> str:
+    """The child workflow of one shipment (`order-<order_id>-S1`)."""
+    return f"order-{shipment_id}"
 
 
 class RetryBudget(BaseModel):
@@ -45,6 +56,8 @@ class OrderToCashInput(BaseModel):
             task queue. A dedicated queue lets one rate limit protect the ERP.
         warehouse_preference: Warehouses to try first, in order.
         retry: The retry budget of forward steps.
+        backorder_window_days: How long a backordered quantity waits for stock
+            before it is cancelled in the ERP.
     """
 
     order_id: str
@@ -53,6 +66,7 @@ class OrderToCashInput(BaseModel):
     erp_task_queue: str = ""
     warehouse_preference: list[str] = []
     retry: RetryBudget = RetryBudget()
+    backorder_window_days: float = 14.0
 
 
 class SubmitVerdict(BaseModel):
@@ -63,3 +77,52 @@ class SubmitVerdict(BaseModel):
     reasons: list[RejectionReason] = []
     fingerprint: str = ""
     view: OrderView
+
+
+class StockArrival(BaseModel):
+    """Stock booked into a warehouse: a reason for a backordered order to plan again."""
+
+    warehouse: str
+    skus: list[str]
+
+
+class ShipmentWorkflowInput(BaseModel):
+    """One shipment, reserved, ready to release to its warehouse.
+
+    Attributes:
+        order: The accepted order (prices, ship-to, service level).
+        sales_order: The ERP's sales order number.
+    """
+
+    order: Order
+    shipment: Shipment
+    sales_order: str
+    erp_task_queue: str = ""
+    retry: RetryBudget = RetryBudget()
+
+
+class ShipmentReport(BaseModel):
+    """What a shipment tells its order as it goes.
+
+    Attributes:
+        kind: `released`, `short` (picked less than planned: `short_lines` go back to
+            planning), `labelled`, `shipped`, `delivered`, `documented` (delivery and
+            billing documents made), `compensated` (`detail` names the step).
+        shipment: The shipment as its workflow sees it now.
+        compensations: The shipment's own undo steps and their state.
+    """
+
+    kind: str
+    shipment: Shipment
+    short_lines: list[ShipmentLine] = []
+    invoice: Invoice | None = None
+    detail: str = ""
+    compensations: list[CompensationRecord] = []
+
+
+class ShipmentOutcome(BaseModel):
+    """How a shipment ended: `delivered`, or `nothing_picked` (the warehouse found
+    none of it)."""
+
+    result: str
+    shipment: Shipment

@@ -5,12 +5,12 @@ outside event once, shipments updated from events) lets the workflow read as the
 saga it is, and lets this be unit-tested without a server.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from canonical.events import ExecutionEvent, ExecutionEventKind, TimelineEntry
 from canonical.invoices import Invoice
 from canonical.orders import Order, OrderSubmission, RejectionReason
-from canonical.shipments import Shipment
+from canonical.shipments import Backorder, Shipment
 from canonical.statuses import OrderStatus, ShipmentStatus, furthest, furthest_shipment
 from canonical.view import CompensationRecord, OrderView
 
@@ -39,6 +39,8 @@ class OrderState:
         )
         self._seen_events: set[str] = set()
         self._seen_milestones: set[tuple[str, ShipmentStatus]] = set()
+        # What was last written to the search attributes, to write only changes.
+        self.published: dict[str, object] = {}
         self.record(now, "RECEIVED", "api", f"{len(submission.lines)} line(s)")
 
     @property
@@ -81,18 +83,75 @@ class OrderState:
 
     def add_shipment(self, shipment: Shipment) -> None:
         self.view.shipments.append(shipment)
+        self._roll_up()
 
     def shipment(self, shipment_id: str) -> Shipment | None:
         return next((s for s in self.view.shipments if s.shipment_id == shipment_id), None)
 
     def add_invoice(self, now: datetime, invoice: Invoice) -> None:
+        if any(i.billing_document == invoice.billing_document for i in self.view.invoices):
+            return
         self.view.invoices.append(invoice)
-        self.advance(
+        self.record(
             now,
-            OrderStatus.INVOICED,
+            "INVOICED",
             "erp",
-            f"billing document {invoice.billing_document}, net {invoice.net.amount}",
+            f"{invoice.shipment_id} billing document {invoice.billing_document},"
+            f" net {invoice.net.amount}".strip(),
         )
+        self._roll_up()
+
+    def merge_shipment(self, snapshot: Shipment) -> None:
+        """Take what a shipment's own workflow knows; its status only moves forward."""
+        shipment = self.shipment(snapshot.shipment_id)
+        if shipment is None:
+            self.view.shipments.append(snapshot.model_copy(deep=True))
+            self._roll_up()
+            return
+        status = furthest_shipment(shipment.status, snapshot.status)
+        for name in _SNAPSHOT_FIELDS:
+            value = getattr(snapshot, name)
+            if value:
+                setattr(shipment, name, value)
+        shipment.status = status
+        self._roll_up()
+
+    def void_shipment(self, shipment_id: str) -> None:
+        shipment = self.shipment(shipment_id)
+        if shipment is not None:
+            shipment.status = ShipmentStatus.VOIDED
+            self._roll_up()
+
+    def backorder(self, now: datetime, open_lines: list[Backorder], window: timedelta) -> None:
+        """What is open now: new backorders start their window, known ones keep it,
+        and ones no longer open count as released."""
+        still_open = {b.line_no: b for b in open_lines}
+        for known in self.view.backorders:
+            if known.state != "waiting":
+                continue
+            if known.line_no in still_open:
+                known.quantity = still_open.pop(known.line_no).quantity
+            else:
+                known.state = "released"
+        for fresh in still_open.values():
+            self.view.backorders.append(
+                fresh.model_copy(update={"since": now, "until": now + window})
+            )
+        self._roll_up()
+
+    def waiting_backorders(self) -> list[Backorder]:
+        return [b for b in self.view.backorders if b.state == "waiting"]
+
+    def expire_backorders(self, now: datetime) -> list[Backorder]:
+        """The backorders whose window has passed, now marked cancelled."""
+        expired = [b for b in self.waiting_backorders() if b.until <= now]
+        for backorder in expired:
+            backorder.state = "cancelled"
+        self._roll_up()
+        return expired
+
+    def shipped_any(self) -> bool:
+        return any(s.status in _AT_LEAST_SHIPPED for s in self.view.shipments)
 
     def apply_event(self, event: ExecutionEvent) -> bool:
         """Apply an event from the WMS or a carrier. Returns False when it changed
@@ -105,7 +164,7 @@ class OrderState:
         self._seen_events.add(event.event_id)
         if event.tracking_number and not shipment.tracking_number:
             shipment.tracking_number = event.tracking_number
-        reached = _SHIPMENT_STATUS_FOR_EVENT.get(event.kind)
+        reached = event_status(event.kind)
         if reached is None:
             self.record(
                 event.occurred_at,
@@ -131,22 +190,32 @@ class OrderState:
             self.record(
                 event.occurred_at, f"SHIPMENT_{reached.value}", event.source, detail, event.event_id
             )
-        self._roll_up(event.occurred_at, event.source)
+        self._roll_up()
         return True
 
-    def _roll_up(self, now: datetime, source: str) -> None:
-        """The order's shipping milestones follow from its shipments."""
-        statuses = [s.status for s in self.view.shipments]
-        shipped = [s for s in statuses if s in _AT_LEAST_SHIPPED]
-        if shipped and len(shipped) == len(statuses):
-            target = OrderStatus.SHIPPED
-            if all(s is ShipmentStatus.DELIVERED for s in statuses):
+    def _roll_up(self) -> None:
+        """The order's milestone follows from its shipments, invoices and backorders."""
+        active = [s for s in self.view.shipments if s.status is not ShipmentStatus.VOIDED]
+        waiting = bool(self.waiting_backorders())
+        shipped = [s for s in active if s.status in _AT_LEAST_SHIPPED]
+        target: OrderStatus | None = None
+        if shipped and len(shipped) == len(active) and not waiting:
+            if all(s.billing_document for s in active):
+                target = OrderStatus.INVOICED
+            elif all(s.status is ShipmentStatus.DELIVERED for s in active):
                 target = OrderStatus.DELIVERED
+            else:
+                target = OrderStatus.SHIPPED
         elif shipped:
             target = OrderStatus.PARTIALLY_SHIPPED
-        else:
-            return
-        self.view.status = furthest(self.view.status, target)
+        elif any(shipment_reached(s, ShipmentStatus.RELEASED) for s in active):
+            target = OrderStatus.RELEASED
+        elif waiting:
+            target = OrderStatus.BACKORDERED
+        elif active:
+            target = OrderStatus.ALLOCATED
+        if target is not None:
+            self.view.status = furthest(self.view.status, target)
 
     def compensations(self, records: list[CompensationRecord]) -> None:
         self.view.compensations = records
@@ -155,6 +224,26 @@ class OrderState:
 _AT_LEAST_SHIPPED = frozenset(
     {ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED}
 )
+
+
+_SNAPSHOT_FIELDS = (
+    "carrier",
+    "service",
+    "freight",
+    "transit_days",
+    "tracking_number",
+    "label_id",
+    "shipped_lines",
+    "delivery_document",
+    "billing_document",
+    "shipped_at",
+    "delivered_at",
+)
+
+
+def event_status(kind: ExecutionEventKind) -> ShipmentStatus | None:
+    """The shipment milestone an event reports, if it reports one."""
+    return _SHIPMENT_STATUS_FOR_EVENT.get(kind)
 
 
 def shipment_reached(shipment: Shipment, status: ShipmentStatus) -> bool:

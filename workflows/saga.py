@@ -23,9 +23,10 @@ class Saga:
         self._stack: list[tuple[CompensationRecord, Undo]] = []
         self.records: list[CompensationRecord] = []
 
-    def record(self, step: str, undo: Undo) -> None:
-        """Register `undo` for the step about to run."""
-        entry = CompensationRecord(step=step)
+    def record(self, step: str, undo: Undo, detail: str = "") -> None:
+        """Register `undo` for the step about to run; `detail` names what it is for
+        (e.g. the shipment)."""
+        entry = CompensationRecord(step=step, detail=detail)
         self._stack.append((entry, undo))
         self.records.append(entry)
 
@@ -46,7 +47,7 @@ class Saga:
                 await undo()
             except ActivityError as err:
                 entry.state = "failed"
-                entry.detail = str(err.cause or err)
+                entry.detail = f"{entry.detail} {err.cause or err}".strip()
             else:
                 entry.state = "done"
             entry.at = workflow.now()

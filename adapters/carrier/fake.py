@@ -4,7 +4,7 @@ It keeps the contract of the sandbox carrier as seen through `HttpCarrierAdapter
 records what it was asked, and fails on demand.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from adapters.carrier.port import Label, LabelRequest
 from adapters.errors import RejectionError
@@ -14,23 +14,38 @@ SYSTEM = "carrier"
 
 _METHODS = frozenset({"buy_label", "void_label"})
 
+# The carriers and services the sandbox sells labels for.
+DEFAULT_SERVICES: Mapping[str, frozenset[str]] = {
+    "SANDBOX-PARCEL": frozenset({"standard", "express"}),
+    "ACME-PARCEL": frozenset({"ground", "next_day"}),
+    "ROADRUNNER-FREIGHT": frozenset({"ltl"}),
+}
+# Tracking number prefixes; any other carrier gets `1ZSBX`, like the default one.
+_PREFIXES = {"ACME-PARCEL": "ACME", "ROADRUNNER-FREIGHT": "RRF"}
+
 
 class FakeCarrier:
     """`CarrierPort` in memory, cosmicpython style: recording and scriptable.
 
     Contract, as the sandbox keeps it:
         - `buy_label`: the same shipment id returns the same label while it is not
-          voided; after a void, a new label with a new tracking number. A ship-to
-          country in `unserved_countries` is
-          `RejectionError(code="ADDRESS_NOT_SERVICEABLE")`;
+          voided (whatever carrier and service the repeat asks for); after a void,
+          a new label with a new tracking number. An empty `carrier` is the default
+          one (`carrier`); a carrier or service not in `services` is
+          `RejectionError(code="UNKNOWN_SERVICE")`; a ship-to country in
+          `unserved_countries` is `RejectionError(code="ADDRESS_NOT_SERVICEABLE")`;
         - `void_label`: idempotent, a label never bought counts as voided;
           `code="ALREADY_PICKED_UP"` once `mark_picked_up` was called.
 
     Args:
-        carrier: The carrier name on labels.
-        unserved_countries: Country codes the carrier will not label for.
+        carrier: The default carrier: the one on labels that name none.
+        unserved_countries: Country codes no carrier will label for.
+        services: carrier -> its services; by default the sandbox's
+            (`DEFAULT_SERVICES`). A default carrier missing from them sells
+            `standard` and `express`, like the sandbox's default carrier.
 
     Attributes:
+        services: carrier -> its services; edit freely.
         labels: shipment_id -> the current, unvoided label.
         requests: shipment_id -> the request that bought the current label.
         voided: Shipment ids whose last label was voided (and not re-bought).
@@ -40,10 +55,21 @@ class FakeCarrier:
     """
 
     def __init__(
-        self, *, carrier: str = "SANDBOX-PARCEL", unserved_countries: Iterable[str] = ("KP",)
+        self,
+        *,
+        carrier: str = "SANDBOX-PARCEL",
+        unserved_countries: Iterable[str] = ("KP",),
+        services: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.carrier = carrier
         self.unserved_countries = set(unserved_countries)
+        self.services = {
+            name: frozenset(names) for name, names in (services or DEFAULT_SERVICES).items()
+        }
+        if carrier not in self.services:
+            # A default carrier with no services of its own keeps the old behaviour:
+            # it sells the default carrier's.
+            self.services[carrier] = DEFAULT_SERVICES["SANDBOX-PARCEL"]
         self.labels: dict[str, Label] = {}
         self.requests: dict[str, LabelRequest] = {}
         self.voided: set[str] = set()
@@ -91,10 +117,17 @@ class FakeCarrier:
         failure = self._enter("buy_label", request.shipment_id)
         label = self.labels.get(request.shipment_id)
         if label is None:
+            carrier = request.carrier or self.carrier
+            if request.service not in self.services.get(carrier, ()):
+                raise RejectionError(
+                    f"no service {request.service!r} of carrier {carrier!r}",
+                    code="UNKNOWN_SERVICE",
+                    system=SYSTEM,
+                )
             country = request.ship_to.country
             if country in self.unserved_countries:
                 raise RejectionError(
-                    f"{self.carrier} does not deliver to country {country}",
+                    f"{carrier} does not deliver to country {country}",
                     code="ADDRESS_NOT_SERVICEABLE",
                     system=SYSTEM,
                 )
@@ -102,9 +135,9 @@ class FakeCarrier:
             self._next_number += 1
             label = Label(
                 label_id=f"LBL-FAKE-{number:06d}",
-                carrier=self.carrier,
+                carrier=carrier,
                 service=request.service,
-                tracking_number=f"1ZSBX{number:010d}",
+                tracking_number=f"{_PREFIXES.get(carrier, '1ZSBX')}{number:010d}",
             )
             self.labels[request.shipment_id] = label
             self.requests[request.shipment_id] = request

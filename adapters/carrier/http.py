@@ -1,9 +1,13 @@
 """`CarrierPort` over HTTP, against the sandbox carrier API.
 
+The label request names the carrier and service the TMS quoted (an empty carrier
+is the sandbox's default one); the label that comes back says what was bought.
+
 Error mapping: 422 and 409 become `RejectionError` with the code from the body
-(`ADDRESS_NOT_SERVICEABLE`, `ALREADY_PICKED_UP`, ...; `CARRIER_REJECTED` when there
-is none), and timeouts, connection failures and transient statuses become
-`TransientError`. Voiding a label the carrier does not know counts as done.
+(`UNKNOWN_SERVICE`, `ADDRESS_NOT_SERVICEABLE`, `ALREADY_PICKED_UP`, ...;
+`CARRIER_REJECTED` when there is none), and timeouts, connection failures and
+transient statuses become `TransientError`. Voiding a label the carrier does not
+know counts as done.
 """
 
 from typing import Self
@@ -43,8 +47,12 @@ class HttpCarrierAdapter:
         await self._client.aclose()
 
     async def buy_label(self, request: LabelRequest) -> Label:
-        """Buy the shipment's label; buying again returns the same label."""
-        body = request.model_dump(mode="json", exclude={"shipment_id"})
+        """Buy the shipment's label from `request.carrier` (its `service`); buying
+        again returns the same label."""
+        body = request.model_dump(
+            mode="json",
+            include={"order_id", "ship_from", "ship_to", "weight_kg", "carrier", "service"},
+        )
         response = await send(
             self._client, "PUT", _label_path(request.shipment_id), system=SYSTEM, json=body
         )

@@ -13,6 +13,13 @@ from canonical.address import Address
 
 
 class LabelRequest(BaseModel):
+    """A label for one shipment.
+
+    Attributes:
+        carrier: Which carrier, as the TMS quoted it; empty means the default one.
+        service: That carrier's service, as quoted.
+    """
+
     model_config = ConfigDict(frozen=True)
 
     shipment_id: str
@@ -20,6 +27,7 @@ class LabelRequest(BaseModel):
     ship_from: str
     ship_to: Address
     weight_kg: Decimal = Decimal("1")
+    carrier: str = ""
     service: str = "standard"
 
 

@@ -1,1 +1,1 @@
-"""The ERP: customers, products, sales orders, billing."""
+"""The ERP: customers, products, sales orders, deliveries, billing, cutting items."""

@@ -4,18 +4,23 @@ It keeps the contract of `adapters.erp.sap.SapErpAdapter` (same idempotency rule
 same error kinds), records what it was asked, and fails on demand.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from adapters.erp.port import (
     BillingDocumentRef,
     BillingRequest,
+    DeliveryRef,
+    DeliveryRequest,
     ErpCustomer,
+    ErpOrderItem,
     ErpProduct,
+    ItemReduction,
     SalesOrderRef,
     SalesOrderRequest,
 )
-from adapters.errors import RejectionError
+from adapters.erp.sap_checks import check_items, check_reductions, check_sales_order
+from adapters.errors import NotFoundError, RejectionError
 from adapters.scripted_failures import FailureScript, ScriptedFailure
 
 SYSTEM = "erp"
@@ -28,6 +33,8 @@ _PORT_METHODS = frozenset(
         "find_sales_order",
         "cancel_sales_order",
         "create_billing_document",
+        "create_outbound_delivery",
+        "reject_items",
     }
 )
 
@@ -57,21 +64,41 @@ class FakeErp:
           fine. A cancelled order forgets its key (SAP deletes it with its text), so
           the same key afterwards creates a new order;
         - `create_billing_document`: the same key returns the same document with
-          `created=False`; billing an order that does not exist is a rejection.
+          `created=False`; billing an order that does not exist is a rejection;
+        - `create_outbound_delivery`: the same key returns the same delivery with
+          `created=False` (looked up first, so even after the order changed); a
+          delivery for an order that does not exist, or naming an item the order does
+          not have (or another material), is a `RejectionError(code="ERP_REJECTED")`.
+          Quantities are not checked against the order (mock-sap does not either);
+        - `reject_items`: each reduction cuts its item to `keep_quantity` and its net
+          to `keep_net_amount` (0: the item is removed, as SAP deletes it); an item
+          already at or below the quantity to keep, or already gone, is left alone, so
+          a repeat changes nothing. An unknown order, or an item to keep some of that
+          is not there, is a `NotFoundError`. Every reduction is checked before any
+          is applied;
+        - bad input (no items, a line twice or outside 1..999999, a quantity not
+          positive, for `reject_items` a negative quantity or amount or no reason) is
+          a `RejectionError(code="ERP_INVALID_REQUEST")`, before anything changes.
 
     Attributes:
         customers: Customer master by id; add or replace entries freely.
         products: Product master by SKU.
-        sales_orders: Live sales orders: number -> the request that created it.
+        sales_orders: Live sales orders: number -> the request that created it, with
+            its items as they are now (after `reject_items`; see `items_of`).
         cancelled: Numbers of sales orders cancelled, once each, in order.
         cancel_reasons: Number -> the reason it was cancelled with.
         billing_documents: Number -> the request that created it.
+        deliveries: Delivery number -> the request that created it.
+        rejections: `(sales_order, line_no, keep_quantity, reason)` for every item
+            actually cut, in order; a repeat that changes nothing adds nothing.
         calls: Every call as `(method, argument, ...)`, failed ones included:
             `("get_customer", id)`, `("get_product", sku)`,
             `("create_sales_order", idempotency_key)`,
             `("find_sales_order", idempotency_key)`,
             `("cancel_sales_order", sales_order, reason)`,
-            `("create_billing_document", idempotency_key)`.
+            `("create_billing_document", idempotency_key)`,
+            `("create_outbound_delivery", idempotency_key)`,
+            `("reject_items", sales_order, reason)`.
     """
 
     def __init__(
@@ -85,11 +112,15 @@ class FakeErp:
         self.cancelled: list[str] = []
         self.cancel_reasons: dict[str, str] = {}
         self.billing_documents: dict[str, BillingRequest] = {}
+        self.deliveries: dict[str, DeliveryRequest] = {}
+        self.rejections: list[tuple[str, int, Decimal, str]] = []
         self.calls: list[tuple[str, ...]] = []
         self._order_by_key: dict[str, str] = {}
         self._billing_by_key: dict[str, str] = {}
+        self._delivery_by_key: dict[str, str] = {}
         self._next_order = 5_000_001
         self._next_billing = 90_000_001
+        self._next_delivery = 80_000_001
         self._script = FailureScript("FakeErp", _PORT_METHODS)
 
     # -- scripting --
@@ -116,6 +147,12 @@ class FakeErp:
     def calls_to(self, method: str) -> list[tuple[str, ...]]:
         """The recorded calls of one method."""
         return [call for call in self.calls if call[0] == method]
+
+    def items_of(self, sales_order: str) -> dict[int, Decimal]:
+        """Line number -> quantity of a live sales order's items, as SAP would hold
+        them; empty for an unknown or cancelled order."""
+        request = self.sales_orders.get(_number(sales_order))
+        return {} if request is None else {i.line_no: i.quantity for i in request.items}
 
     # -- the port --
 
@@ -170,7 +207,7 @@ class FakeErp:
         """Remove the order; an unknown or already cancelled one is not an error."""
         self.calls.append(("cancel_sales_order", sales_order, reason))
         failure = self._fail_before("cancel_sales_order")
-        number = sales_order.zfill(10) if sales_order.isdigit() else sales_order
+        number = _number(sales_order)
         request = self.sales_orders.pop(number, None)
         if request is not None:
             self._order_by_key.pop(request.idempotency_key, None)
@@ -195,8 +232,7 @@ class FakeErp:
                 net_amount=_net(self.billing_documents[existing]),
                 created=False,
             )
-        number = request.sales_order
-        number = number.zfill(10) if number.isdigit() else number
+        number = _number(request.sales_order)
         if number not in self.sales_orders:
             raise self._rejected(f"Sales document {request.sales_order} does not exist")
         if not request.items:
@@ -207,6 +243,87 @@ class FakeErp:
         self._billing_by_key[request.idempotency_key] = document
         return BillingDocumentRef(billing_document=document, net_amount=_net(request))
 
+    async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
+        self.calls.append(("create_outbound_delivery", request.idempotency_key))
+        failure = self._fail_before("create_outbound_delivery")
+        ref = self._create_outbound_delivery(request)
+        if failure is not None:
+            raise failure.exc
+        return ref
+
+    def _create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
+        check_items(request.items, what="delivery", unique_lines=False)
+        number = check_sales_order(request.sales_order, what="to deliver")
+        existing = self._delivery_by_key.get(request.idempotency_key)
+        if existing is not None:
+            return DeliveryRef(delivery_document=existing, created=False)
+        order = self.sales_orders.get(number)
+        if order is None:
+            raise self._rejected(f"Sales order {number} does not exist")
+        materials = {item.line_no: item.sku for item in order.items}
+        for item in request.items:
+            if item.line_no not in materials:
+                raise self._rejected(f"Sales order {number} has no item {item.line_no:06d}")
+            if materials[item.line_no] != item.sku:
+                raise self._rejected(
+                    f"Item {item.line_no:06d} of sales order {number} is material "
+                    f"{materials[item.line_no]}, not {item.sku}"
+                )
+        document = f"{self._next_delivery:010d}"
+        self._next_delivery += 1
+        self.deliveries[document] = request
+        self._delivery_by_key[request.idempotency_key] = document
+        return DeliveryRef(delivery_document=document)
+
+    async def reject_items(
+        self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
+    ) -> None:
+        """Cut items down (0: remove them); see the class docstring for the contract."""
+        self.calls.append(("reject_items", sales_order, reason))
+        failure = self._fail_before("reject_items")
+        self._reject_items(sales_order, reductions, reason)
+        if failure is not None:
+            raise failure.exc
+
+    def _reject_items(
+        self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
+    ) -> None:
+        check_reductions(reductions, reason)
+        number = check_sales_order(sales_order, what="to reduce")
+        order = self.sales_orders.get(number)
+        if order is None:
+            raise NotFoundError(f"Sales order {number} does not exist", system=SYSTEM)
+        items = {item.line_no: item for item in order.items}
+        cuts: dict[int, ItemReduction] = {}
+        for reduction in reductions:  # all checked before any is applied
+            item = items.get(reduction.line_no)
+            if item is None and reduction.keep_quantity > 0:
+                raise NotFoundError(
+                    f"Sales order {number} has no item {reduction.line_no:06d} to keep "
+                    f"{reduction.keep_quantity} of",
+                    system=SYSTEM,
+                )
+            if item is not None and (
+                reduction.keep_quantity == 0 or item.quantity > reduction.keep_quantity
+            ):
+                cuts[reduction.line_no] = reduction
+        if not cuts:
+            return
+        kept: list[ErpOrderItem] = []
+        for item in order.items:
+            cut = cuts.get(item.line_no)
+            if cut is None:
+                kept.append(item)
+                continue
+            self.rejections.append((number, item.line_no, cut.keep_quantity, reason))
+            if cut.keep_quantity > 0:
+                kept.append(
+                    item.model_copy(
+                        update={"quantity": cut.keep_quantity, "net_amount": cut.keep_net_amount}
+                    )
+                )
+        self.sales_orders[number] = order.model_copy(update={"items": kept})
+
     # -- helpers --
 
     def _fail_before(self, method: str) -> ScriptedFailure | None:
@@ -216,6 +333,12 @@ class FakeErp:
     @staticmethod
     def _rejected(message: str) -> RejectionError:
         return RejectionError(message, code="ERP_REJECTED", system=SYSTEM)
+
+
+def _number(sales_order: str) -> str:
+    """SAP's ALPHA form: `4711` and `0000004711` are the same order."""
+    sales_order = sales_order.strip()
+    return sales_order.zfill(10) if sales_order.isdigit() else sales_order
 
 
 def _net(request: BillingRequest) -> Decimal:

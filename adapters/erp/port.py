@@ -100,6 +100,44 @@ class BillingDocumentRef(BaseModel):
     created: bool = True
 
 
+class DeliveryRequest(BaseModel):
+    """An outbound delivery for what one shipment took out of the warehouse.
+
+    Attributes:
+        idempotency_key: One per shipment; the same key never makes a second delivery.
+        items: Shipped quantities, by order line (`line_no` names the sales order item).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    sales_order: str
+    customer_id: str
+    shipping_point: str
+    items: list[ErpOrderItem]
+
+
+class DeliveryRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    delivery_document: str
+    created: bool = True
+
+
+class ItemReduction(BaseModel):
+    """Cut a sales order item down to `keep_quantity` (0: reject it entirely).
+
+    Attributes:
+        keep_net_amount: The item's net value after the cut.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    line_no: int
+    keep_quantity: Decimal
+    keep_net_amount: Decimal
+
+
 class ErpPort(Protocol):
     """The ERP. Lookups return None for "no such thing"; writes raise
     `adapters.errors.RejectionError` or `TransientError` (see that module)."""
@@ -120,3 +158,12 @@ class ErpPort(Protocol):
         ...
 
     async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef: ...
+
+    async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef: ...
+
+    async def reject_items(
+        self, sales_order: str, reductions: list[ItemReduction], reason: str
+    ) -> None:
+        """Cancel what will never ship (a backorder whose window passed), with the
+        reason recorded in the ERP. Idempotent: an item already cut is left alone."""
+        ...

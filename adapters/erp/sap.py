@@ -1,14 +1,15 @@
 """The ERP port over SAP S/4HANA's OData V2 APIs (business partner, product, sales
-order, billing document).
+order, outbound delivery, billing document).
 
 The wire (URLs, CSRF, error classification) lives in `adapters.erp.sap_http`; this
-module decides what to ask and how to make every write safe to repeat.
+module decides what to ask and how to make every write safe to repeat. Deliveries and
+billing documents are in `adapters.erp.sap_documents`, cutting items down in
+`adapters.erp.sap_reductions`; `SapErpAdapter` is the one entry point for all of them.
 """
 
-import hashlib
 import logging
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Callable, Sequence
+from datetime import date
 from types import TracebackType
 from typing import Any, Self
 
@@ -17,41 +18,62 @@ import httpx
 from adapters.erp.port import (
     BillingDocumentRef,
     BillingRequest,
+    DeliveryRef,
+    DeliveryRequest,
     ErpCustomer,
-    ErpOrderItem,
     ErpProduct,
+    ItemReduction,
     SalesOrderRef,
     SalesOrderRequest,
 )
-from adapters.erp.sap_http import (
+from adapters.erp.sap_checks import INVALID_REQUEST, check_items, check_sales_order
+from adapters.erp.sap_documents import (
+    SapDocuments,
+    billing_marker,
+    delivery_marker,
+    document_marker,
+)
+from adapters.erp.sap_http import SapODataSession
+from adapters.erp.sap_reductions import SapItemReductions
+from adapters.erp.sap_settings import SapSettings
+from adapters.erp.sap_values import (
+    BILLING_DOCUMENT_SRV,
+    BUSINESS_PARTNER_SRV,
+    IDEMPOTENCY_PREFIX,
+    OUTBOUND_DELIVERY_SRV,
+    PRODUCT_SRV,
+    SALES_ORDER_SRV,
     SYSTEM,
     JsonObject,
-    SapODataSession,
     decimal_text,
-    document_number,
     edm_datetime,
     item_number,
     key_path,
     odata_string,
-    parse_decimal,
     text,
 )
-from adapters.erp.sap_settings import SapSettings
-from adapters.errors import RejectionError, TransientError
+from adapters.errors import TransientError
+
+__all__ = [
+    "BILLING_DOCUMENT_SRV",
+    "BUSINESS_PARTNER_SRV",
+    "IDEMPOTENCY_PREFIX",
+    "IDEMPOTENCY_TEXT_ID",
+    "INVALID_REQUEST",
+    "OUTBOUND_DELIVERY_SRV",
+    "PRODUCT_SRV",
+    "SALES_ORDER_SRV",
+    "SapErpAdapter",
+    "billing_marker",
+    "delivery_marker",
+    "document_marker",
+    "sales_order_marker",
+]
 
 logger = logging.getLogger(__name__)
 
-BUSINESS_PARTNER_SRV = "API_BUSINESS_PARTNER_SRV"
-PRODUCT_SRV = "API_PRODUCT_SRV"
-SALES_ORDER_SRV = "API_SALES_ORDER_SRV"
-BILLING_DOCUMENT_SRV = "API_BILLING_DOCUMENT_SRV"
-
-IDEMPOTENCY_PREFIX = "ordermesh:"
-"""Prefix of the marker that ties a document to the idempotency key that created it."""
 IDEMPOTENCY_TEXT_ID = "0001"
 """`LongTextID` of the sales order header text that carries the marker."""
-INVALID_REQUEST = "ERP_INVALID_REQUEST"
-"""Rejection code for requests refused before anything is sent to SAP."""
 
 
 def sales_order_marker(idempotency_key: str) -> str:
@@ -59,34 +81,34 @@ def sales_order_marker(idempotency_key: str) -> str:
     return IDEMPOTENCY_PREFIX + idempotency_key
 
 
-def billing_marker(idempotency_key: str) -> str:
-    """The item text a billing document created for `idempotency_key` carries.
-
-    `BillingDocumentItemText` holds 40 characters, so the key goes in hashed:
-    `ordermesh:` and the first 30 hex digits of its SHA-256.
-    """
-    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
-    return IDEMPOTENCY_PREFIX + digest[:30]
-
-
 class SapErpAdapter:
     """`adapters.erp.port.ErpPort` against SAP S/4HANA (or mock-sap) over OData V2.
 
     Lookups answer None for "no such thing"; writes are idempotent (see
-    `create_sales_order`, `cancel_sales_order`, `create_billing_document`) and raise
-    `TransientError` or `RejectionError` as classified in `adapters.erp.sap_http`.
+    `create_sales_order`, `cancel_sales_order`, `create_outbound_delivery`,
+    `create_billing_document`, `reject_items`) and raise `TransientError` or
+    `RejectionError` as classified in `adapters.erp.sap_http`.
 
     Args:
         client: An httpx client whose `base_url` is the Gateway's scheme, host and
             port. Authentication, timeouts and the transport are the client's; use
             `from_settings` to build one from `SapSettings`.
-        settings: Sales area, document types, language and SAP client.
+        settings: Sales area, document types, shipping points, language, SAP client.
+        today: Today's date for deliveries; the UTC date when not given (tests).
     """
 
-    def __init__(self, client: httpx.AsyncClient, settings: SapSettings) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: SapSettings,
+        *,
+        today: Callable[[], date] | None = None,
+    ) -> None:
         self._client = client
         self._settings = settings
         self._odata = SapODataSession(client, settings)
+        self._documents = SapDocuments(self._odata, settings, today)
+        self._reductions = SapItemReductions(self._odata, settings)
 
     @classmethod
     def from_settings(
@@ -204,7 +226,7 @@ class SapErpAdapter:
         mock-sap prices nothing: each item's `NetAmount` is the request's
         `net_amount`, and `TotalNetAmount` is their sum.
         """
-        self._check_items(request.items, what="sales order")
+        check_items(request.items, what="sales order")
         existing = await self.find_sales_order(request.idempotency_key)
         if existing is not None:
             logger.info(
@@ -282,148 +304,30 @@ class SapErpAdapter:
         S/4HANA with subsequent documents (a delivery) the delete is refused and
         surfaces as `RejectionError(code="ERP_REJECTED")`.
         """
-        number = document_number(sales_order)
-        if not number:
-            raise RejectionError(
-                "no sales order number to cancel", code=INVALID_REQUEST, system=SYSTEM
-            )
+        number = check_sales_order(sales_order, what="number to cancel")
         deleted = await self._odata.delete(SALES_ORDER_SRV, key_path("A_SalesOrder", number))
         if deleted:
             logger.info("deleted sales order %s: %s", number, reason)
         else:
             logger.info("sales order %s was already gone (%s)", number, reason)
 
-    # -- billing ----------------------------------------------------------------------
+    # -- documents that follow the order -------------------------------------------
+
+    async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
+        """An outbound delivery for one shipment, at most once per idempotency key.
+
+        See `adapters.erp.sap_documents.SapDocuments.create_outbound_delivery`."""
+        return await self._documents.create_outbound_delivery(request)
 
     async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
         """Bill the given (shipped) items of a sales order, at most once per key.
 
-        Every item of the document carries `billing_marker(idempotency_key)` in
-        `BillingDocumentItemText`. Before posting, the billing items referring to the
-        sales order (`A_BillingDocumentItem?$filter=SalesDocument eq '<so>'`) are read;
-        a document whose items carry this key's marker is returned with
-        `created=False` and the net amount SAP holds for it.
+        See `adapters.erp.sap_documents.SapDocuments.create_billing_document`."""
+        return await self._documents.create_billing_document(request)
 
-        Why a marker rather than "same items, same quantities": two partial shipments
-        of equal size (10 ordered, shipped 5 and 5) are two invoices with identical
-        items, and matching on items would bill the second one never. The limit is the
-        other side of that: a document created outside Ordermesh, or with another key,
-        for the same goods is not recognised, so the key must be stable per shipment.
-        Totals: net is the sum of the items, tax is 0 (nothing here computes tax),
-        gross equals net.
-        """
-        self._check_items(request.items, what="billing document", unique_lines=False)
-        sales_order = document_number(request.sales_order)
-        if not sales_order:
-            raise RejectionError("no sales order to bill", code=INVALID_REQUEST, system=SYSTEM)
-        marker = billing_marker(request.idempotency_key)
-        total = sum((item.net_amount for item in request.items), Decimal(0))
-        existing = await self._find_billing_document(sales_order, marker)
-        if existing is not None:
-            logger.info(
-                "billing document %s already exists for key %s",
-                existing.billing_document,
-                request.idempotency_key,
-            )
-            if existing.net_amount == total:  # SAP's "475.000" is our "475.00": keep ours
-                return existing.model_copy(update={"net_amount": total})
-            return existing
-        entity = await self._odata.create(
-            BILLING_DOCUMENT_SRV,
-            "A_BillingDocument",
-            self._billing_body(request, sales_order, marker, total),
-        )
-        number = text(entity, "BillingDocument")
-        if not number:
-            raise TransientError(
-                "SAP created a billing document but sent no number; a retry finds it "
-                f"by its item text {marker!r}",
-                system=SYSTEM,
-            )
-        logger.info("created billing document %s for sales order %s", number, sales_order)
-        return BillingDocumentRef(billing_document=number, net_amount=total, created=True)
-
-    async def _find_billing_document(
-        self, sales_order: str, marker: str
-    ) -> BillingDocumentRef | None:
-        items = await self._odata.read_collection(
-            BILLING_DOCUMENT_SRV,
-            "A_BillingDocumentItem",
-            {
-                "$filter": f"SalesDocument eq {odata_string(sales_order)}",
-                "$select": "BillingDocument,BillingDocumentItem,BillingDocumentItemText,NetAmount",
-            },
-        )
-        totals: dict[str, Decimal] = {}
-        for item in items:
-            if text(item, "BillingDocumentItemText") == marker:
-                number = text(item, "BillingDocument")
-                totals[number] = totals.get(number, Decimal(0)) + parse_decimal(
-                    item.get("NetAmount")
-                )
-        if not totals:
-            return None
-        if len(totals) > 1:
-            logger.warning("marker %s is on several billing documents: %s", marker, sorted(totals))
-        number = min(totals)
-        return BillingDocumentRef(billing_document=number, net_amount=totals[number], created=False)
-
-    def _billing_body(
-        self, request: BillingRequest, sales_order: str, marker: str, total: Decimal
-    ) -> JsonObject:
-        return {
-            "BillingDocumentType": self._settings.billing_document_type,
-            "SDDocumentCategory": "M",
-            "SalesOrganization": self._settings.sales_organization,
-            "SoldToParty": request.customer_id,
-            "PayerParty": request.customer_id,
-            "TransactionCurrency": request.currency,
-            "TotalNetAmount": decimal_text(total),
-            "TotalTaxAmount": "0",
-            "TotalGrossAmount": decimal_text(total),
-            "to_Item": [
-                {
-                    "BillingDocumentItem": item_number(10 * position),
-                    "Material": item.sku,
-                    "BillingDocumentItemText": marker,
-                    "BillingQuantity": decimal_text(item.quantity),
-                    "BillingQuantityUnit": item.uom,
-                    "NetAmount": decimal_text(item.net_amount),
-                    "TransactionCurrency": request.currency,
-                    "SalesDocument": sales_order,
-                    "SalesDocumentItem": item_number(item.line_no),
-                }
-                for position, item in enumerate(request.items, start=1)
-            ],
-        }
-
-    # -- shared ---------------------------------------------------------------------
-
-    @staticmethod
-    def _check_items(
-        items: Sequence[ErpOrderItem], *, what: str, unique_lines: bool = True
+    async def reject_items(
+        self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
     ) -> None:
-        """Refuse, before sending anything, what SAP could not number or would refuse."""
-        if not items:
-            raise RejectionError(
-                f"a {what} needs at least one item", code=INVALID_REQUEST, system=SYSTEM
-            )
-        seen: set[int] = set()
-        for item in items:
-            if not 0 < item.line_no <= 999_999:
-                raise RejectionError(
-                    f"line {item.line_no} cannot be an SAP item number (1..999999)",
-                    code=INVALID_REQUEST,
-                    system=SYSTEM,
-                )
-            if unique_lines and item.line_no in seen:
-                raise RejectionError(
-                    f"line {item.line_no} appears twice", code=INVALID_REQUEST, system=SYSTEM
-                )
-            seen.add(item.line_no)
-            if item.quantity <= 0:
-                raise RejectionError(
-                    f"line {item.line_no}: quantity {item.quantity} is not positive",
-                    code=INVALID_REQUEST,
-                    system=SYSTEM,
-                )
+        """Cut sales order items down (0: reject the item), with `reason` as a header
+        text; safe to repeat. See `adapters.erp.sap_reductions`."""
+        await self._reductions.reject_items(sales_order, reductions, reason)

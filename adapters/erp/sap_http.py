@@ -1,10 +1,10 @@
-"""OData V2 plumbing for an SAP Gateway: URLs and literals, CSRF tokens, and what a
-failure means.
+"""OData V2 plumbing for an SAP Gateway: URLs, CSRF tokens, and what a failure means.
 
 Everything here is about the wire, nothing about sales orders: `SapODataSession` reads
-entities and collections, creates (deep inserts) and deletes, fetching and refreshing
-the CSRF token that writes need, and turns every failure into an
-`adapters.errors.AdapterError` in one place, `classify_response`.
+entities and collections, creates (deep inserts), updates and deletes, fetching and
+refreshing the CSRF token that writes need, and turns every failure into an
+`adapters.errors.AdapterError` in one place, `classify_response`. Literals, numbers
+and dates are in `adapters.erp.sap_values`.
 """
 
 import asyncio
@@ -12,14 +12,13 @@ import json
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from adapters.erp.sap_settings import SapSettings
+from adapters.erp.sap_values import SYSTEM, JsonObject
 from adapters.errors import (
     TRANSIENT_STATUS_CODES,
     AdapterError,
@@ -30,75 +29,24 @@ from adapters.errors import (
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "erp"
 ODATA_ROOT = "/sap/opu/odata/sap"
 CSRF_HEADER = "X-CSRF-Token"
 
 # Characters left as they are in query values: OData's own punctuation reads better
 # unescaped and every Gateway accepts it. Spaces become %20, never "+".
 _QUERY_SAFE = "$'(),/:"
-_PATH_SAFE = "'"
 _MAX_PAGES = 100
-
-JsonObject = dict[str, Any]
-
-
-# -- literals and formats -------------------------------------------------------------
-
-
-def odata_string(value: str) -> str:
-    """An OData V2 string literal: single-quoted, embedded single quotes doubled."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def key_path(entity_set: str, key: str) -> str:
-    """`A_Product('TG11')`, with the key quoted as a literal and made safe for a path."""
-    return f"{entity_set}({quote(odata_string(key), safe=_PATH_SAFE)})"
-
-
-def item_number(line_no: int) -> str:
-    """SAP's six-digit item number: 10 -> `000010`."""
-    return f"{line_no:06d}"
-
-
-def document_number(number: str) -> str:
-    """SAP's ALPHA conversion of a document number: all digits -> ten, zero-padded.
-
-    `4737` and `0000004737` address the same sales order; without this, a delete of
-    `4737` would answer 404 and a compensation would believe the order already gone.
-    """
-    number = number.strip()
-    return number.zfill(10) if number.isdigit() else number
-
-
-def decimal_text(value: Decimal) -> str:
-    """A decimal as OData V2 JSON carries it: a plain string, never an exponent."""
-    return format(value, "f")
-
-
-def parse_decimal(value: object) -> Decimal:
-    """A decimal from an OData V2 payload (`"475.000"`); 0 when absent."""
-    if value is None or value == "":
-        return Decimal(0)
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise TransientError(f"SAP sent {value!r} where a decimal belongs", system=SYSTEM) from exc
-
-
-def edm_datetime(day: date) -> str:
-    """An `Edm.DateTime` in OData V2 JSON: `/Date(<ms since epoch, UTC midnight>)/`."""
-    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return f"/Date({int(midnight.timestamp()) * 1000})/"
-
-
-def text(entity: Mapping[str, Any], name: str) -> str:
-    """A string property of an entity; empty when absent or null."""
-    value = entity.get(name)
-    return "" if value is None else str(value)
 
 
 # -- what a failure means -------------------------------------------------------------
+
+
+class ConflictError(RejectionError):
+    """HTTP 409: an entity with the same key already exists. A rejection like any other
+    (`code="ERP_REJECTED"`), told apart for writes that count "already there" as done."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="ERP_REJECTED", system=SYSTEM)
 
 
 def sap_message(response: httpx.Response) -> str:
@@ -153,6 +101,7 @@ def classify_response(response: httpx.Response, action: str) -> AdapterError:
     - 401, 403: `RejectionError(code="ERP_AUTH")` (a 403 asking for a CSRF token is
       handled before this, by refreshing the token).
     - 404: `NotFoundError` (lookups turn it into None before they get here).
+    - 409: `ConflictError`, a `RejectionError(code="ERP_REJECTED")` (the key exists).
     - other 4xx and 501 (business exceptions, validation, a stale ETag):
       `RejectionError(code="ERP_REJECTED")`.
 
@@ -165,6 +114,8 @@ def classify_response(response: httpx.Response, action: str) -> AdapterError:
         return RejectionError(message, code="ERP_AUTH", system=SYSTEM)
     if status == 404:
         return NotFoundError(message, system=SYSTEM)
+    if status == 409:
+        return ConflictError(message)
     if (400 <= status < 500 and status not in TRANSIENT_STATUS_CODES) or status == 501:
         return RejectionError(message, code="ERP_REJECTED", system=SYSTEM)
     return TransientError(f"SAP answered HTTP {status} to {action}: {message}", system=SYSTEM)
@@ -236,18 +187,30 @@ class SapODataSession:
     # -- writes --
 
     async def create(self, service: str, entity_set: str, body: JsonObject) -> JsonObject:
-        """POST an entity (deep insert included) and return the created entity."""
+        """POST an entity (deep insert included) and return the created entity.
+
+        `entity_set` may be a navigation path, e.g. `A_SalesOrder('1')/to_Text`. An
+        entity with the same key already there is a `ConflictError` (409)."""
         action = f"POST {service}/{entity_set}"
         response = await self._write("POST", service, entity_set, action, body=body)
         if not response.is_success:
             raise classify_response(response, action)
         return self._payload(response, action)
 
+    async def update(self, service: str, resource: str, body: JsonObject) -> bool:
+        """PATCH (merge) the given properties (`If-Match: *`); False when not there (404)."""
+        return await self._modify("PATCH", service, resource, body)
+
     async def delete(self, service: str, resource: str) -> bool:
         """DELETE an entity (`If-Match: *`); False when it was not there (404)."""
-        action = f"DELETE {service}/{resource}"
+        return await self._modify("DELETE", service, resource, None)
+
+    async def _modify(
+        self, method: str, service: str, resource: str, body: JsonObject | None
+    ) -> bool:
+        action = f"{method} {service}/{resource}"
         response = await self._write(
-            "DELETE", service, resource, action, extra_headers={"If-Match": "*"}
+            method, service, resource, action, body=body, extra_headers={"If-Match": "*"}
         )
         if response.status_code == 404:
             return False

@@ -1,7 +1,12 @@
 """Where the SAP S/4HANA system is and how to talk to it; every field set by environment."""
 
-from pydantic import Field, SecretStr
+from typing import Annotated
+
+from pydantic import Field, SecretStr, StringConstraints
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ShippingPoint = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4)]
+"""SAP's `ShippingPoint` (VSTEL): one to four characters."""
 
 
 class SapSettings(BaseSettings):
@@ -20,7 +25,12 @@ class SapSettings(BaseSettings):
         division: `OrganizationDivision` of created sales orders.
         sales_order_type: `SalesOrderType` of created sales orders.
         billing_document_type: `BillingDocumentType` of created invoices.
-        language: Language of texts Ordermesh writes and of descriptions it reads.
+        shipping_point: `ShippingPoint` of outbound deliveries whose warehouse is
+            neither in `shipping_points` nor itself a valid (four-character) one.
+        shipping_points: Warehouse code -> SAP shipping point, e.g. (as JSON in the
+            environment) `{"BERLIN-01": "1710"}`.
+        language: Language of texts Ordermesh writes (the idempotency marker, the
+            reasons items were rejected) and of descriptions it reads.
         timeout_seconds: Per-request timeout (connect, read, write, pool).
     """
 
@@ -35,5 +45,7 @@ class SapSettings(BaseSettings):
     division: str = "00"
     sales_order_type: str = "OR"
     billing_document_type: str = "F2"
+    shipping_point: ShippingPoint = "1710"
+    shipping_points: dict[str, ShippingPoint] = Field(default_factory=dict)
     language: str = "EN"
     timeout_seconds: float = Field(default=10.0, gt=0)

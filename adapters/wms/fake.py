@@ -2,12 +2,13 @@
 
 It keeps the contract of the sandbox WMS as seen through `HttpWmsAdapter` (same
 idempotency rules, same error codes), records what it was asked, and fails on
-demand. There is no floor: tests move a shipment along with `advance`.
+demand. There is no floor: tests move a shipment along with `advance`, and play a
+short pick with `short_pick`.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from adapters.errors import NotFoundError, RejectionError
@@ -34,13 +35,26 @@ _METHODS = frozenset(
 
 @dataclass
 class FakeReservation:
-    """A reservation as the fake keeps it."""
+    """A reservation as the fake keeps it.
+
+    Attributes:
+        picked: line_no -> quantity picked, once `short_pick` played the pick; from
+            then on that is what the line holds and ships.
+    """
 
     request: ReservationRequest
     status: str = RESERVED
     ship_to: Address | None = None
     carrier: str = ""
     tracking_number: str = ""
+    picked: dict[int, Decimal] = field(default_factory=dict)
+
+    def held(self) -> dict[int, Decimal]:
+        """line_no -> what the line holds: picked if picked, else reserved."""
+        return {
+            line.line_no: self.picked.get(line.line_no, line.quantity)
+            for line in self.request.lines
+        }
 
     def as_port(self) -> Reservation:
         return Reservation(
@@ -67,7 +81,11 @@ class FakeWms:
           fine; `code="ALREADY_SHIPPED"` once shipped;
         - `attach_label`: PACKED becomes LABELLED; earlier the label is kept for
           later; unknown is `NotFoundError`; cancelled is `RESERVATION_CANCELLED`;
-          after shipping only the same tracking number is accepted.
+          after shipping only the same tracking number is accepted;
+        - a short pick (`short_pick`, which the sandbox floor does on its own):
+          the reservation holds only what was picked from then on, so the rest is
+          available at once and shipping consumes only that; nothing picked at
+          all leaves it CANCELLED (label refused, reserve again afresh).
 
     Args:
         on_hand: (warehouse, sku) -> on-hand quantity.
@@ -104,7 +122,7 @@ class FakeWms:
         """Quantity of a SKU held by open reservations in a warehouse."""
         return sum(
             (
-                line.quantity
+                res.picked.get(line.line_no, line.quantity)
                 for res in self.reservations.values()
                 if res.status in OPEN and res.request.warehouse == warehouse
                 for line in res.request.lines
@@ -123,13 +141,40 @@ class FakeWms:
         return None if res is None else res.status
 
     def advance(self, shipment_id: str, status: str) -> None:
-        """Play the floor: set a reservation's status; SHIPPED consumes the stock."""
+        """Play the floor: set a reservation's status; SHIPPED consumes the stock it
+        holds (what was picked, after a `short_pick`)."""
         res = self.reservations[shipment_id]
         if status == SHIPPED and res.status != SHIPPED:
+            held = res.held()
             for line in res.request.lines:
                 key = (res.request.warehouse, line.sku)
-                self.on_hand[key] = max(0, self.on_hand.get(key, 0) - int(line.quantity))
+                self.on_hand[key] = max(0, self.on_hand.get(key, 0) - int(held[line.line_no]))
         res.status = status
+
+    def short_pick(self, shipment_id: str, picked: Mapping[int, int | Decimal]) -> None:
+        """Play a pick that came up short, as the sandbox floor does.
+
+        Lines named in `picked` (by line_no) were picked that many, the others in
+        full. The reservation then holds only what was picked, so the rest is
+        available again at once; the shipment is PICKED, or CANCELLED when nothing
+        at all was picked. The `picked` event itself is the test's to signal.
+
+        Raises:
+            KeyError: No such shipment.
+            ValueError: An unknown line, or a quantity below 0 or above what the
+                line holds.
+        """
+        res = self.reservations[shipment_id]
+        held = res.held()
+        for line_no, quantity in picked.items():
+            if line_no not in held:
+                raise ValueError(f"shipment {shipment_id} has no line {line_no}")
+            if not 0 <= quantity <= held[line_no]:
+                raise ValueError(
+                    f"line {line_no} holds {held[line_no]}; cannot have picked {quantity}"
+                )
+        res.picked = {line_no: Decimal(picked.get(line_no, q)) for line_no, q in held.items()}
+        res.status = PICKED if any(res.picked.values()) else CANCELLED
 
     # -- scripting --
 

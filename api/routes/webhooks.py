@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from api.deps import GatewayDep, InboxDep, SettingsDep
 from api.models import Problem, WebhookReceipt
-from canonical.events import ExecutionEvent
+from canonical.events import ExecutionEvent, ExecutionEventKind
 from canonical.signing import SIGNATURE_HEADER, verify
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -53,11 +53,15 @@ async def receive_event(
         return _reply(422, detail=f"not an event: {_first_error(err)}")
     event = event.model_copy(update={"source": source})
 
+    if event.kind is not ExecutionEventKind.STOCK_RECEIVED and not event.order_id:
+        return _reply(422, detail=f"a {event.kind.value} event must name its order_id")
     first = await run_in_threadpool(
         inbox.claim, source, event.event_id, event.order_id, event.kind.value
     )
     if not first:
         return _reply(200, status="duplicate", event_id=event.event_id)
+    if event.kind is ExecutionEventKind.STOCK_RECEIVED:
+        return await _stock_received(gateway, inbox, source, event)
     try:
         outcome = await gateway.deliver_event(event)
     except BaseException:
@@ -72,6 +76,22 @@ async def receive_event(
     if outcome in ("order_closed", "duplicate"):
         return _reply(200, status=outcome, event_id=event.event_id)
     return _reply(202, status="accepted", event_id=event.event_id)
+
+
+async def _stock_received(
+    gateway: GatewayDep, inbox: InboxDep, source: str, event: ExecutionEvent
+) -> JSONResponse:
+    """Stock arrived: wake the orders that wait for it."""
+    try:
+        told = await gateway.notify_stock(event.warehouse, [line.sku for line in event.lines])
+    except BaseException:
+        await run_in_threadpool(inbox.forget, source, event.event_id)
+        raise
+    await run_in_threadpool(inbox.settle, source, event.event_id, f"notified {told}")
+    return JSONResponse(
+        status_code=202,
+        content={"status": "accepted", "event_id": event.event_id, "orders_notified": told},
+    )
 
 
 def _reply(status_code: int, **content: str) -> JSONResponse:

@@ -1,5 +1,6 @@
 """`HttpCarrierAdapter` against the real sandbox app, and its error mapping over mocks."""
 
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
@@ -152,3 +153,72 @@ async def test_from_base_url_against_nothing_listening() -> None:
             await carrier.void_label("O1-S1")
     finally:
         await carrier.aclose()
+
+
+# -- several carriers --
+
+
+async def test_the_carrier_and_service_asked_for_are_bought(
+    sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter
+) -> None:
+    request = label_request().model_copy(update={"carrier": "ACME-PARCEL", "service": "ground"})
+
+    label = await carrier.buy_label(request)
+
+    assert (label.carrier, label.service) == ("ACME-PARCEL", "ground")
+    assert label.tracking_number.startswith("ACME")
+    stored = (await sandbox.client.get("/carrier/labels/O1-S1")).json()
+    assert (stored["carrier"], stored["service"]) == ("ACME-PARCEL", "ground")
+
+
+async def test_an_unknown_service_is_a_rejection(carrier: HttpCarrierAdapter) -> None:
+    request = label_request().model_copy(update={"carrier": "ACME-PARCEL", "service": "express"})
+
+    with pytest.raises(RejectionError) as caught:
+        await carrier.buy_label(request)
+
+    assert caught.value.code == "UNKNOWN_SERVICE"
+    assert "ACME-PARCEL" in caught.value.message
+
+
+async def test_the_request_names_carrier_and_service() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            201,
+            json={
+                "label_id": "L1",
+                "carrier": "ROADRUNNER-FREIGHT",
+                "service": "ltl",
+                "tracking_number": "RRF000000001",
+            },
+        )
+
+    request = label_request("O 1/S1").model_copy(
+        update={"carrier": "ROADRUNNER-FREIGHT", "service": "ltl", "weight_kg": Decimal("80")}
+    )
+    label = await mocked(record).buy_label(request)
+
+    [sent] = seen
+    assert (sent.method, sent.url.raw_path.decode()) == ("PUT", "/carrier/labels/O%201%2FS1")
+    assert json.loads(sent.content) == {
+        "order_id": "O 1/S1",
+        "ship_from": "W1",
+        "ship_to": {**ADDRESS, "region": ""},
+        "weight_kg": "80",
+        "carrier": "ROADRUNNER-FREIGHT",
+        "service": "ltl",
+    }
+    assert (label.carrier, label.service) == ("ROADRUNNER-FREIGHT", "ltl")
+
+
+async def test_no_carrier_is_sent_as_empty_and_gets_the_default(
+    carrier: HttpCarrierAdapter,
+) -> None:
+    request = label_request().model_copy(update={"service": "standard"})
+
+    label = await carrier.buy_label(request)
+
+    assert (request.carrier, label.carrier, label.service) == ("", "SANDBOX-PARCEL", "standard")

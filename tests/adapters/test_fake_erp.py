@@ -5,8 +5,15 @@ from decimal import Decimal
 import pytest
 
 from adapters.erp.fake import FakeErp
-from adapters.erp.port import BillingRequest, ErpOrderItem, ErpPort, SalesOrderRequest
-from adapters.errors import RejectionError, TransientError
+from adapters.erp.port import (
+    BillingRequest,
+    DeliveryRequest,
+    ErpOrderItem,
+    ErpPort,
+    ItemReduction,
+    SalesOrderRequest,
+)
+from adapters.errors import NotFoundError, RejectionError, TransientError
 
 
 def order(
@@ -143,3 +150,137 @@ async def test_lost_response_then_retry_finds_the_order() -> None:
 def test_fail_next_refuses_unknown_methods() -> None:
     with pytest.raises(ValueError, match="no port method"):
         FakeErp().fail_next("create_invoice", TransientError("x"))
+
+
+# -- deliveries and cuts -------------------------------------------------------------------
+
+
+def two_lines(key: str = "wf-1/so") -> SalesOrderRequest:
+    return order(key).model_copy(
+        update={
+            "items": [
+                ErpOrderItem(
+                    line_no=10, sku="TG11", quantity=Decimal(5), uom="PC", net_amount=Decimal(475)
+                ),
+                ErpOrderItem(
+                    line_no=20, sku="TG12", quantity=Decimal(2), uom="PC", net_amount=Decimal(200)
+                ),
+            ]
+        }
+    )
+
+
+def deliver(
+    sales_order: str, key: str = "wf-1/dlv-1", line_no: int = 10, sku: str = "TG11"
+) -> DeliveryRequest:
+    return DeliveryRequest(
+        idempotency_key=key,
+        sales_order=sales_order,
+        customer_id="1000001",
+        shipping_point="W1",
+        items=[
+            ErpOrderItem(
+                line_no=line_no, sku=sku, quantity=Decimal(3), uom="PC", net_amount=Decimal(0)
+            )
+        ],
+    )
+
+
+def cut(line_no: int, keep: int, net: str = "0") -> ItemReduction:
+    return ItemReduction(line_no=line_no, keep_quantity=Decimal(keep), keep_net_amount=Decimal(net))
+
+
+async def test_delivery_is_idempotent_per_key() -> None:
+    erp = FakeErp()
+    so = (await erp.create_sales_order(two_lines())).sales_order
+    first = await erp.create_outbound_delivery(deliver(so))
+    again = await erp.create_outbound_delivery(deliver(so.lstrip("0")))  # same key, ALPHA
+    second = await erp.create_outbound_delivery(
+        deliver(so, key="wf-1/dlv-2", line_no=20, sku="TG12")
+    )
+    assert first.created and not again.created and second.created
+    assert again.delivery_document == first.delivery_document
+    assert list(erp.deliveries) == [first.delivery_document, second.delivery_document]
+    assert erp.deliveries[first.delivery_document] == deliver(so)
+    assert erp.calls_to("create_outbound_delivery") == [
+        ("create_outbound_delivery", "wf-1/dlv-1"),
+        ("create_outbound_delivery", "wf-1/dlv-1"),
+        ("create_outbound_delivery", "wf-1/dlv-2"),
+    ]
+
+
+async def test_delivery_for_what_the_order_does_not_have_is_rejected() -> None:
+    erp = FakeErp()
+    so = (await erp.create_sales_order(two_lines())).sales_order
+    for request in (
+        deliver("0000000404"),
+        deliver(so, line_no=30),
+        deliver(so, sku="TG12"),  # line 10 is TG11
+    ):
+        with pytest.raises(RejectionError) as caught:
+            await erp.create_outbound_delivery(request)
+        assert caught.value.code == "ERP_REJECTED"
+    with pytest.raises(RejectionError) as invalid:
+        await erp.create_outbound_delivery(
+            deliver(so).model_copy(update={"items": []})  # nothing to deliver
+        )
+    assert invalid.value.code == "ERP_INVALID_REQUEST"
+    assert erp.deliveries == {}
+
+
+async def test_reject_items_cuts_and_removes_once() -> None:
+    erp = FakeErp()
+    so = (await erp.create_sales_order(two_lines())).sales_order
+    await erp.reject_items(so, [cut(10, 3, "285.00"), cut(20, 0)], "backorder window passed")
+    assert erp.items_of(so) == {10: Decimal(3)}
+    [line_10] = erp.sales_orders[so].items
+    assert line_10.net_amount == Decimal("285.00")
+    assert erp.rejections == [
+        (so, 10, Decimal(3), "backorder window passed"),
+        (so, 20, Decimal(0), "backorder window passed"),
+    ]
+    # again, and with the number unpadded: nothing changes, nothing is recorded
+    await erp.reject_items(so.lstrip("0"), [cut(10, 3, "285.00"), cut(20, 0)], "again")
+    await erp.reject_items(so, [cut(10, 4, "380.00")], "never raises a quantity")
+    assert erp.items_of(so) == {10: Decimal(3)}
+    assert len(erp.rejections) == 2
+    assert len(erp.calls_to("reject_items")) == 3
+
+
+async def test_reject_items_refuses_before_changing_anything() -> None:
+    erp = FakeErp()
+    so = (await erp.create_sales_order(two_lines())).sales_order
+    with pytest.raises(NotFoundError):  # line 30 is not there to keep 1 of
+        await erp.reject_items(so, [cut(10, 0), cut(30, 1)], "x")
+    with pytest.raises(NotFoundError):
+        await erp.reject_items("0000000404", [cut(10, 0)], "x")
+    for reductions, reason in (
+        ([], "x"),
+        ([cut(10, 0)], " "),
+        ([cut(10, 0), cut(10, 1)], "x"),
+        ([cut(0, 0)], "x"),
+        ([cut(10, -1)], "x"),
+        ([cut(10, 1, "-1")], "x"),
+    ):
+        with pytest.raises(RejectionError) as caught:
+            await erp.reject_items(so, reductions, reason)
+        assert caught.value.code == "ERP_INVALID_REQUEST"
+    assert erp.items_of(so) == {10: Decimal(5), 20: Decimal(2)}
+    assert erp.rejections == []
+    assert erp.items_of("0000000404") == {}
+
+
+async def test_fail_next_works_for_deliveries_and_cuts() -> None:
+    erp = FakeErp()
+    so = (await erp.create_sales_order(two_lines())).sales_order
+    erp.fail_next("create_outbound_delivery", TransientError("no work process"))
+    erp.fail_next("reject_items", TransientError("timeout"), after_effect=True)
+    with pytest.raises(TransientError):
+        await erp.create_outbound_delivery(deliver(so))
+    assert erp.deliveries == {}
+    with pytest.raises(TransientError):  # the cut happened, the answer was lost
+        await erp.reject_items(so, [cut(20, 0)], "window passed")
+    assert erp.items_of(so) == {10: Decimal(5)}
+    await erp.reject_items(so, [cut(20, 0)], "window passed")  # the retry changes nothing
+    assert len(erp.rejections) == 1
+    assert (await erp.create_outbound_delivery(deliver(so))).created

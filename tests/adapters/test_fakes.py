@@ -17,10 +17,14 @@ from adapters.carrier.fake import FakeCarrier
 from adapters.carrier.http import HttpCarrierAdapter
 from adapters.carrier.port import CarrierPort, LabelRequest
 from adapters.errors import NotFoundError, RejectionError, TransientError
+from adapters.tms.fake import DEFAULT_QUOTES, FakeTms
+from adapters.tms.http import HttpTmsAdapter
+from adapters.tms.port import Quote, QuoteRequest, TmsPort
 from adapters.wms.fake import FakeWms
 from adapters.wms.http import HttpWmsAdapter
 from adapters.wms.port import ReservationRequest, WmsPort
 from canonical.address import Address
+from canonical.money import Money
 from canonical.quantities import UnitOfMeasure
 from canonical.shipments import ShipmentLine
 from tests.sandbox.harness import (
@@ -56,12 +60,23 @@ def label_request(shipment_id: str = "O1-S1", country: str = "DE") -> LabelReque
     )
 
 
+def quote_request(country: str = "DE", weight_kg: str = "2.5") -> QuoteRequest:
+    return QuoteRequest(
+        shipment_id="O1-S1",
+        ship_from="W1",
+        ship_to=Address.model_validate({**ADDRESS, "country": country}),
+        weight_kg=Decimal(weight_kg),
+    )
+
+
 @dataclass
 class Wms:
-    """A WMS under contract test and how to make its floor ship a shipment."""
+    """A WMS under contract test and how to make its floor ship a shipment, or pick
+    line 10 of a released one `short` units short."""
 
     port: WmsPort
     ship: Callable[[str], Awaitable[None]]
+    pick_short: Callable[[str, int], Awaitable[None]]
 
 
 @dataclass
@@ -86,7 +101,11 @@ async def wms(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[W
         async def advance(shipment_id: str) -> None:
             fake.advance(shipment_id, "SHIPPED")
 
-        yield Wms(fake, advance)
+        async def fake_short(shipment_id: str, short: int) -> None:
+            [line] = [x for x in fake.reservations[shipment_id].request.lines if x.line_no == 10]
+            fake.short_pick(shipment_id, {10: max(0, int(line.quantity) - short)})
+
+        yield Wms(fake, advance, fake_short)
         return
     async with open_sandbox(fast_settings(tmp_path)) as sandbox:
         layout = [{"warehouse": w, "sku": s, "on_hand": q} for (w, s), q in SEED.items()]
@@ -95,7 +114,16 @@ async def wms(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[W
         async def floor(shipment_id: str) -> None:
             await run_floor(sandbox)
 
-        yield Wms(HttpWmsAdapter(sandbox.client), floor)
+        async def sandbox_short(shipment_id: str, short: int) -> None:
+            reservation = (await sandbox.client.get(f"/wms/reservations/{shipment_id}")).json()
+            [line] = [x for x in reservation["lines"] if x["line_no"] == 10]
+            armed = await sandbox.client.post(
+                "/wms/short-picks", json={"sku": line["sku"], "quantity": short}
+            )
+            assert armed.status_code == 201
+            await sandbox.dispatcher.run_once(now=time.time() + 50)  # the pick only
+
+        yield Wms(HttpWmsAdapter(sandbox.client), floor, sandbox_short)
 
 
 @pytest.fixture(params=["fake", "sandbox"])
@@ -230,6 +258,35 @@ async def test_shipped_cannot_be_undone_and_consumes_stock(wms: Wms) -> None:
         await wms.port.attach_label("O1-S1", "SANDBOX-PARCEL", "1ZSBX0000000002")
 
 
+async def test_a_short_pick_frees_the_rest_and_ships_what_was_picked(wms: Wms) -> None:
+    await wms.port.reserve(request("O1-S1", ("TG11", 5), ("TG12", 2)))
+    await wms.port.release_to_pick("O1-S1", SHIP_TO)
+
+    await wms.pick_short("O1-S1", 3)
+
+    assert await available(wms.port, "W1", "TG11") == 498
+    await wms.port.attach_label("O1-S1", "SANDBOX-PARCEL", "1ZSBX0000000001")
+    await wms.ship("O1-S1")
+    levels = {(s.sku, s.on_hand, s.available) for s in await wms.port.stock(["TG11", "TG12"])}
+    assert ("TG11", 498, 498) in levels
+    assert ("TG12", 498, 498) in levels
+
+
+async def test_nothing_picked_cancels_the_shipment(wms: Wms) -> None:
+    await wms.port.reserve(request("O1-S1", ("TG11", 5)))
+    await wms.port.release_to_pick("O1-S1", SHIP_TO)
+
+    await wms.pick_short("O1-S1", 5)
+
+    assert await available(wms.port, "W1", "TG11") == 500
+    with pytest.raises(RejectionError) as caught:
+        await wms.port.attach_label("O1-S1", "SANDBOX-PARCEL", "1ZSBX0000000001")
+    assert caught.value.code == "RESERVATION_CANCELLED"
+    again = await wms.port.reserve(request("O1-S1", ("TG11", 5)))
+    assert again.status == "RESERVED"
+    assert await available(wms.port, "W1", "TG11") == 495
+
+
 # -- the carrier contract --
 
 
@@ -270,6 +327,60 @@ async def test_void_after_pickup_is_refused(carrier: Carrier) -> None:
         await carrier.port.void_label("O1-S1")
 
     assert caught.value.code == "ALREADY_PICKED_UP"
+
+
+async def test_the_carrier_and_service_asked_for(carrier: Carrier) -> None:
+    acme = label_request("O1-S1").model_copy(update={"carrier": "ACME-PARCEL", "service": "ground"})
+    ltl = label_request("O1-S2").model_copy(
+        update={"carrier": "ROADRUNNER-FREIGHT", "service": "ltl"}
+    )
+
+    acme_label = await carrier.port.buy_label(acme)
+    ltl_label = await carrier.port.buy_label(ltl)
+    again = await carrier.port.buy_label(label_request("O1-S1"))
+
+    assert (acme_label.carrier, acme_label.service) == ("ACME-PARCEL", "ground")
+    assert acme_label.tracking_number.startswith("ACME")
+    assert (ltl_label.carrier, ltl_label.service) == ("ROADRUNNER-FREIGHT", "ltl")
+    assert ltl_label.tracking_number.startswith("RRF")
+    assert again == acme_label  # what was bought, whatever the repeat asks for
+
+
+@pytest.mark.parametrize(
+    ("name", "service"), [("NOPE", "standard"), ("ACME-PARCEL", "ltl"), ("", "ground")]
+)
+async def test_an_unknown_carrier_or_service(carrier: Carrier, name: str, service: str) -> None:
+    bad = label_request().model_copy(update={"carrier": name, "service": service})
+
+    with pytest.raises(RejectionError) as caught:
+        await carrier.port.buy_label(bad)
+
+    assert caught.value.code == "UNKNOWN_SERVICE"
+    await carrier.port.void_label("O1-S1")  # nothing was bought: nothing to refuse
+
+
+# -- the TMS contract --
+
+
+@pytest.fixture(params=["fake", "sandbox"])
+async def tms(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TmsPort]:
+    if request.param == "fake":
+        yield FakeTms()
+        return
+    async with open_sandbox(fast_settings(tmp_path)) as sandbox:
+        yield HttpTmsAdapter(sandbox.client)
+
+
+async def test_a_parcel_is_quoted_by_every_parcel_service(tms: TmsPort) -> None:
+    quotes = await tms.quote(quote_request())
+
+    assert quotes == list(DEFAULT_QUOTES)
+    assert quotes == sorted(quotes, key=lambda q: q.price.amount)
+    assert await tms.quote(quote_request()) == quotes
+
+
+async def test_an_unserved_destination_gets_no_quotes(tms: TmsPort) -> None:
+    assert await tms.quote(quote_request(country="KP")) == []
 
 
 # -- what only the fakes do: recording and scripted failures --
@@ -351,3 +462,86 @@ async def test_fake_carrier_records_and_fails_on_demand() -> None:
     assert carrier.voided == {"O1-S1"}
     assert carrier.voided_labels == [label]
     assert carrier.requests == {}
+
+
+async def test_fake_tms_records_every_request_and_fails_on_demand() -> None:
+    tms = FakeTms()
+    tms.fail_next("quote", TransientError("down", system="tms"), times=2)
+
+    for _ in range(2):
+        with pytest.raises(TransientError):
+            await tms.quote(quote_request())
+    quotes = await tms.quote(quote_request(weight_kg="7"))
+
+    assert quotes == list(DEFAULT_QUOTES)
+    assert tms.calls == [("quote", "O1-S1")] * 3
+    assert tms.calls_to("quote") == tms.calls
+    assert [r.weight_kg for r in tms.requests] == [Decimal("2.5"), Decimal("2.5"), Decimal("7")]
+
+
+async def test_fake_tms_quotes_are_configurable() -> None:
+    ltl = Quote(
+        carrier="ROADRUNNER-FREIGHT",
+        service="ltl",
+        mode="ltl",
+        price=Money(amount=Decimal("59.00")),
+        transit_days=5,
+    )
+    tms = FakeTms([ltl], unserved_countries=["DE"])
+
+    assert await tms.quote(quote_request(country="FR")) == [ltl]
+    assert await tms.quote(quote_request(country="DE")) == []
+    tms.quotes = []
+    assert await tms.quote(quote_request(country="FR")) == []
+    with pytest.raises(ValueError, match="quotes"):
+        tms.fail_next("quotes", TransientError("x"))
+
+
+async def test_fake_tms_returned_lists_are_copies() -> None:
+    tms = FakeTms()
+    (await tms.quote(quote_request())).clear()
+
+    assert await tms.quote(quote_request()) == list(DEFAULT_QUOTES)
+
+
+async def test_fake_tms_after_effect_still_raises() -> None:
+    tms = FakeTms()
+    tms.fail_next("quote", TransientError("lost", system="tms"), after_effect=True)
+
+    with pytest.raises(TransientError):
+        await tms.quote(quote_request())
+    assert len(tms.requests) == 1
+
+
+async def test_fake_carrier_services_are_configurable() -> None:
+    carrier = FakeCarrier(carrier="OWN", services={"OTHER": ["economy"]})
+    own = await carrier.buy_label(label_request("A"))
+    other = await carrier.buy_label(
+        label_request("B").model_copy(update={"carrier": "OTHER", "service": "economy"})
+    )
+
+    assert (own.carrier, own.service, own.tracking_number[:5]) == ("OWN", "standard", "1ZSBX")
+    assert (other.carrier, other.service) == ("OTHER", "economy")
+    assert carrier.requests["B"].carrier == "OTHER"
+
+
+async def test_fake_wms_short_pick_checks_its_input() -> None:
+    wms = FakeWms(SEED)
+    await wms.reserve(request("O1-S1", ("TG11", 5), ("TG12", 2)))
+    await wms.release_to_pick("O1-S1", SHIP_TO)
+
+    with pytest.raises(ValueError, match="no line 30"):
+        wms.short_pick("O1-S1", {30: 1})
+    with pytest.raises(ValueError, match="holds 5"):
+        wms.short_pick("O1-S1", {10: 6})
+    with pytest.raises(ValueError):
+        wms.short_pick("O1-S1", {10: -1})
+    with pytest.raises(KeyError):
+        wms.short_pick("NEVER", {10: 1})
+    assert wms.status_of("O1-S1") == "RELEASED"
+
+    wms.short_pick("O1-S1", {10: 2})
+
+    assert wms.status_of("O1-S1") == "PICKED"
+    assert wms.reservations["O1-S1"].picked == {10: Decimal(2), 20: Decimal(2)}
+    assert wms.reserved("W1", "TG11") == 2

@@ -2,11 +2,8 @@
 
 import asyncio
 import json
-import re
-from collections.abc import AsyncIterator, Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
@@ -15,112 +12,14 @@ from adapters.erp.port import BillingRequest, ErpOrderItem, SalesOrderRequest
 from adapters.erp.sap import SapErpAdapter, billing_marker
 from adapters.erp.sap_settings import SapSettings
 from adapters.errors import NotFoundError, RejectionError, TransientError
-
-BASE = "http://sap.test"
-ROOT = "/sap/opu/odata/sap"
-Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
-
-
-def sap_error(status: int, message: str, details: list[str] | None = None) -> httpx.Response:
-    """An SAP Gateway error envelope."""
-    body = {
-        "error": {
-            "code": "/IWBEP/CX_MGW_BUSI_EXCEPTION",
-            "message": {"lang": "en", "value": message},
-            "innererror": {
-                "errordetails": [
-                    {"code": "X/1", "message": m, "severity": "error"}
-                    for m in (details if details is not None else [message])
-                ]
-            },
-        }
-    }
-    return httpx.Response(status, json=body)
-
-
-def csrf_required() -> httpx.Response:
-    return httpx.Response(
-        403,
-        headers={"x-csrf-token": "Required"},
-        json={
-            "error": {
-                "code": "/IWFND/CM_CSRF",
-                "message": {"value": "CSRF token validation failed"},
-            }
-        },
-    )
-
-
-def results(*rows: dict[str, Any]) -> httpx.Response:
-    return httpx.Response(200, json={"d": {"results": list(rows)}})
-
-
-def entity(**fields: Any) -> httpx.Response:
-    return httpx.Response(200, json={"d": fields})
-
-
-def raw_path(request: httpx.Request) -> str:
-    """The path as sent, percent-escapes kept."""
-    return request.url.raw_path.decode().split("?", 1)[0]
-
-
-class Gateway:
-    """A scripted SAP Gateway: answers by (method, path regex), records every request.
-
-    Each route holds a queue of answers; the last one repeats. A CSRF fetch on any
-    service root is answered with `tokens` in turn, and a session cookie.
-    """
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.routes: list[tuple[str, re.Pattern[str], list[Answer]]] = []
-        self.tokens = ["tok-1", "tok-2", "tok-3"]
-        self.fetches = 0
-
-    def on(self, method: str, path: str, *answers: Answer) -> None:
-        self.routes.insert(0, (method, re.compile(path), list(answers)))
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if request.headers.get("X-CSRF-Token") == "Fetch":
-            token = self.tokens[min(self.fetches, len(self.tokens) - 1)]
-            self.fetches += 1
-            return httpx.Response(
-                200,
-                headers={
-                    "x-csrf-token": token,
-                    "set-cookie": f"SAP_SESSIONID_MCK_100=s{token}; path=/",
-                },
-                json={"d": {"EntitySets": []}},
-            )
-        for method, pattern, answers in self.routes:
-            if method == request.method and pattern.search(raw_path(request)):
-                answer = answers.pop(0) if len(answers) > 1 else answers[0]
-                if isinstance(answer, Exception):
-                    raise answer
-                return answer(request) if callable(answer) else answer
-        return sap_error(404, f"no route for {request.method} {request.url.path}")
-
-    def sent(self, method: str, path_end: str = "") -> list[httpx.Request]:
-        return [
-            r
-            for r in self.requests
-            if r.method == method
-            and r.url.path.endswith(path_end)
-            and r.headers.get("X-CSRF-Token") != "Fetch"
-        ]
-
-
-@pytest.fixture
-def gateway() -> Gateway:
-    return Gateway()
-
-
-@pytest.fixture
-async def adapter(gateway: Gateway) -> AsyncIterator[SapErpAdapter]:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(gateway), base_url=BASE)
-    async with SapErpAdapter(client, SapSettings(base_url=BASE)) as sap:
-        yield sap
+from tests.adapters.conftest import (
+    ROOT,
+    Gateway,
+    csrf_required,
+    entity,
+    results,
+    sap_error,
+)
 
 
 def order(key: str = "wf-9/so") -> SalesOrderRequest:

@@ -1,10 +1,7 @@
 """The SAP adapter against a real (in-process) mock-sap with CSRF on."""
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
@@ -13,80 +10,7 @@ from adapters.erp.port import BillingRequest, ErpOrderItem, SalesOrderRequest
 from adapters.erp.sap import SapErpAdapter, billing_marker
 from adapters.erp.sap_settings import SapSettings
 from adapters.errors import RejectionError, TransientError
-
-SO = "API_SALES_ORDER_SRV"
-BILLING = "API_BILLING_DOCUMENT_SRV"
-BP = "API_BUSINESS_PARTNER_SRV"
-ODATA = "/sap/opu/odata/sap"
-
-
-@dataclass
-class MockSap:
-    """Test-side access to mock-sap: its control plane, and plain OData reads and
-    writes for arranging and checking data (independent of the adapter under test)."""
-
-    base_url: str
-    http: httpx.AsyncClient
-
-    async def reset(self) -> None:
-        (await self.http.post("/_mock/reset")).raise_for_status()
-
-    async def add_fault(self, **rule: Any) -> None:
-        """A `/_mock/faults` rule, e.g. `match="A_SalesOrder$", method="POST", status=503`."""
-        (await self.http.post("/_mock/faults", json=rule)).raise_for_status()
-
-    async def requests(self) -> list[dict[str, Any]]:
-        """The OData requests since the last reset, oldest first."""
-        response = await self.http.get("/_mock/requests", params={"limit": 500})
-        response.raise_for_status()
-        return list(reversed(response.json()["results"]))
-
-    async def read(self, service: str, resource: str, **params: str) -> Any:
-        """The `d` of a GET, e.g. `read(SRV, "A_SalesOrder", **{"$filter": ...})`."""
-        response = await self.http.get(
-            f"{ODATA}/{service}/{resource}", params={"$format": "json", **params}
-        )
-        response.raise_for_status()
-        return response.json()["d"]
-
-    async def read_all(self, service: str, resource: str, **params: str) -> list[dict[str, Any]]:
-        data = await self.read(service, resource, **params)
-        return list(data["results"])
-
-    async def write(
-        self, method: str, service: str, resource: str, body: dict[str, Any] | None = None
-    ) -> httpx.Response:
-        """A write with its own CSRF token, for arranging data."""
-        fetched = await self.http.get(f"{ODATA}/{service}/", headers={"X-CSRF-Token": "Fetch"})
-        headers = {
-            "X-CSRF-Token": fetched.headers["x-csrf-token"],
-            "Accept": "application/json",
-            "If-Match": "*",
-        }
-        response = await self.http.request(
-            method, f"{ODATA}/{service}/{resource}", json=body, headers=headers
-        )
-        response.raise_for_status()
-        return response
-
-
-@pytest.fixture
-async def mock_sap(mock_sap_url: str) -> AsyncIterator[MockSap]:
-    """The session's mock-sap, reset to its seed data (no faults, no tokens, empty log)."""
-    async with httpx.AsyncClient(base_url=mock_sap_url, timeout=5) as http:
-        handle = MockSap(mock_sap_url, http)
-        await handle.reset()
-        yield handle
-
-
-@pytest.fixture
-async def sap_adapter(mock_sap: MockSap) -> AsyncIterator[SapErpAdapter]:
-    """The real adapter, built the production way, pointed at the reset mock-sap."""
-    adapter = SapErpAdapter.from_settings(
-        SapSettings(base_url=mock_sap.base_url, timeout_seconds=5)
-    )
-    yield adapter
-    await adapter.aclose()
+from tests.adapters.conftest import BILLING, BP, SO, LoseFirstResponse, MockSap
 
 
 def order(key: str = "wf-1/create-so", po: str = "PO-4711") -> SalesOrderRequest:
@@ -200,26 +124,6 @@ async def test_create_twice_with_same_key_makes_one_order(
     # a different key is a different order
     await sap_adapter.create_sales_order(order(key="wf-2/create-so"))
     assert len(await orders_with_po(mock_sap, "PO-4711")) == 2
-
-
-class LoseFirstResponse(httpx.AsyncHTTPTransport):
-    """Lets the first matching request reach the server, then drops its answer."""
-
-    def __init__(self, method: str, path_suffix: str) -> None:
-        super().__init__()
-        self.method, self.path_suffix, self.lost = method, path_suffix, 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if (
-            not self.lost
-            and request.method == self.method
-            and request.url.path.endswith(self.path_suffix)
-        ):
-            await response.aread()
-            self.lost += 1
-            raise httpx.ReadTimeout("response lost", request=request)
-        return response
 
 
 async def test_lost_response_on_create_then_retry_finds_the_order(

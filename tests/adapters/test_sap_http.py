@@ -5,11 +5,13 @@ from datetime import date
 import httpx
 import pytest
 
-from adapters.erp.sap_http import (
-    classify_response,
+from adapters.erp.sap_http import ConflictError, classify_response
+from adapters.erp.sap_values import (
     document_number,
     edm_datetime,
+    item_number,
     key_path,
+    keys_path,
     odata_string,
 )
 from adapters.errors import NotFoundError, RejectionError, TransientError
@@ -36,7 +38,7 @@ def sap_error(status: int, message: str, details: list[str] | None = None) -> ht
     ("status", "kind", "code"),
     [
         (400, RejectionError, "ERP_REJECTED"),
-        (409, RejectionError, "ERP_REJECTED"),
+        (409, ConflictError, "ERP_REJECTED"),
         (412, RejectionError, "ERP_REJECTED"),
         (422, RejectionError, "ERP_REJECTED"),
         (501, RejectionError, "ERP_REJECTED"),
@@ -74,6 +76,11 @@ def test_sap_message_adds_details_and_falls_back_to_xml_and_text() -> None:
 def test_literals_and_numbers() -> None:
     assert odata_string("O'Brien") == "'O''Brien'"
     assert key_path("A_Product", "a b/'c") == "A_Product('a%20b%2F''c')"
+    assert keys_path("A_SalesOrderItem", {"SalesOrder": "0000004711", "SalesOrderItem": "10"}) == (
+        "A_SalesOrderItem(SalesOrder='0000004711',SalesOrderItem='10')"
+    )
+    assert keys_path("X", {"A": "it's", "B": "a/b"}) == "X(A='it''s',B='a%2Fb')"
+    assert item_number(10) == "000010" and item_number(999_999) == "999999"
     assert document_number("4711") == "0000004711"
     assert document_number(" 0000004711 ") == "0000004711"
     assert document_number("ABC-1") == "ABC-1"

@@ -40,8 +40,8 @@ async def test_an_order_can_be_read(api: ApiHarness) -> None:
     assert shipment["warehouse"] == "W1"
     assert shipment["status"] == ShipmentStatus.RELEASED.value
     assert [c["step"] for c in body["compensations"]] == [
-        RELEASE_INVENTORY,
         CANCEL_SALES_ORDER,
+        RELEASE_INVENTORY,
         RECALL_FROM_WAREHOUSE,
     ]
     assert {e["correlation_id"] for e in body["timeline"]} == {order_id}
@@ -76,8 +76,8 @@ async def test_cancelling_a_released_order_unwinds_it(api: ApiHarness) -> None:
     assert response.headers["Location"] == f"/orders/{order_id}"
     view = await until(api.http, order_id, CANCELLED)
     assert [(c.step, c.state) for c in view.compensations] == [
-        (RELEASE_INVENTORY, "done"),
         (CANCEL_SALES_ORDER, "done"),
+        (RELEASE_INVENTORY, "done"),
         (RECALL_FROM_WAREHOUSE, "done"),
     ]
     assert "CANCEL_REQUESTED" in [e.kind for e in view.timeline]

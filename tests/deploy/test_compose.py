@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings
 
 from adapters.erp.sap_settings import SapSettings
 from api.settings import ApiSettings
+from canonical.search_attributes import SEARCH_ATTRIBUTES
 from runtime.settings import TemporalSettings
 from sandbox.settings import SandboxSettings
 from sandbox.stack import Service, StackPorts, services
@@ -26,7 +27,6 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 # Services of the production topology that `make run` has no process for: the dev
 # server keeps its own database and serves the UI itself.
 PRODUCTION_ONLY = {"postgresql", "temporal-ui", "temporal-admin-tools"}
-SEARCH_ATTRIBUTES = "OrderStatus CustomerId Channel ErpOrderId NeedsAttentionReason Warehouse"
 SETTINGS: list[type[BaseSettings]] = [
     ApiSettings,
     TemporalSettings,
@@ -189,9 +189,9 @@ def test_search_attributes_are_registered(compose: Compose) -> None:
     registering = [s for s in scripts if "search-attribute create" in s]
     assert registering, "no service registers search attributes"
     text = " ".join(registering)
-    assert "--type Keyword" in text
-    for attribute in SEARCH_ATTRIBUTES.split():
-        assert re.search(rf"\b{attribute}\b", text), attribute
+    assert "search-attribute create" in text
+    for attribute, kind in SEARCH_ATTRIBUTES.items():
+        assert re.search(rf"\b{attribute}={kind}\b", text), f"{attribute}={kind}"
 
 
 def test_no_package_index_or_registry_host_is_named(compose: Compose) -> None:

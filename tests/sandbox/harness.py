@@ -68,14 +68,26 @@ def reservation_body(
     }
 
 
-def label_body(order_id: str = "O1", country: str = "DE") -> dict[str, Any]:
-    """A `PUT /carrier/labels/{id}` body."""
+def label_body(order_id: str = "O1", country: str = "DE", weight_kg: str = "2.5") -> dict[str, Any]:
+    """A `PUT /carrier/labels/{id}` body (the default carrier's `standard`)."""
     return {
         "order_id": order_id,
         "ship_from": "W1",
         "ship_to": {**ADDRESS, "country": country},
-        "weight_kg": "2.5",
+        "weight_kg": weight_kg,
         "service": "standard",
+    }
+
+
+def quote_body(
+    weight_kg: str = "2.5", country: str = "DE", shipment_id: str = "O1-S1"
+) -> dict[str, Any]:
+    """A `POST /tms/quotes` body (a `QuoteRequest` as JSON)."""
+    return {
+        "shipment_id": shipment_id,
+        "ship_from": "W1",
+        "ship_to": {**ADDRESS, "country": country},
+        "weight_kg": weight_kg,
     }
 
 
@@ -154,10 +166,18 @@ class SandboxUnderTest:
     app: FastAPI
     client: httpx.AsyncClient
     receiver: Receiver
+    clock: float = field(default_factory=lambda: time.time() + 100)
 
     @property
     def dispatcher(self) -> Dispatcher:
         return dispatcher_of(self.app)
+
+    async def step(self, times: int = 1) -> None:
+        """Run the dispatcher `times` times, each 100 s of simulated time after the
+        last, so every step makes the next scheduled event due (one floor step)."""
+        for _ in range(times):
+            self.clock += 100
+            await self.dispatcher.run_once(now=self.clock)
 
     async def events(self, **params: str) -> list[dict[str, Any]]:
         """`GET /sandbox/events` rows."""

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from canonical.signing import sign
@@ -206,3 +207,134 @@ async def test_delivery_in_real_time(running: SandboxUnderTest) -> None:
 
     label_now = (await client.get("/carrier/labels/O9-S1")).json()
     assert label_now["status"] == "DELIVERED"
+
+
+# -- several carriers --
+
+
+async def buy_from(
+    sandbox: SandboxUnderTest, shipment_id: str, carrier: str, service: str, **body: Any
+) -> httpx.Response:
+    return await sandbox.client.put(
+        f"/carrier/labels/{shipment_id}",
+        json={**label_body(**body), "carrier": carrier, "service": service},
+    )
+
+
+@pytest.mark.parametrize(
+    ("carrier", "service", "pattern"),
+    [
+        ("SANDBOX-PARCEL", "standard", r"1ZSBX\d{10}"),
+        ("SANDBOX-PARCEL", "express", r"1ZSBX\d{10}"),
+        ("ACME-PARCEL", "ground", r"ACME\d{12}"),
+        ("ACME-PARCEL", "next_day", r"ACME\d{12}"),
+        ("ROADRUNNER-FREIGHT", "ltl", r"RRF\d{9}"),
+    ],
+)
+async def test_labels_are_bought_from_the_carrier_and_service_asked_for(
+    sandbox: SandboxUnderTest, carrier: str, service: str, pattern: str
+) -> None:
+    response = await buy_from(sandbox, "O1-S1", carrier, service)
+
+    assert response.status_code == 201, response.text
+    label = response.json()
+    assert (label["carrier"], label["service"]) == (carrier, service)
+    assert re.fullmatch(pattern, label["tracking_number"])
+    assert (await sandbox.client.get("/carrier/labels/O1-S1")).json() == label
+
+
+async def test_no_carrier_is_the_default_carrier(sandbox: SandboxUnderTest) -> None:
+    plain = await buy_from(sandbox, "O1-S1", "", "standard")
+    express = await buy_from(sandbox, "O1-S2", "", "express")
+    body = label_body()
+    del body["service"]
+    bare = await sandbox.client.put("/carrier/labels/O1-S3", json=body)
+
+    assert [(r.json()["carrier"], r.json()["service"]) for r in (plain, express, bare)] == [
+        ("SANDBOX-PARCEL", "standard"),
+        ("SANDBOX-PARCEL", "express"),
+        ("SANDBOX-PARCEL", "standard"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("carrier", "service"),
+    [
+        ("NOPE-EXPRESS", "standard"),
+        ("ACME-PARCEL", "standard"),
+        ("SANDBOX-PARCEL", "ltl"),
+        ("", "ground"),
+        ("acme-parcel", "ground"),
+    ],
+)
+async def test_an_unknown_carrier_or_service_is_422_and_buys_nothing(
+    sandbox: SandboxUnderTest, carrier: str, service: str
+) -> None:
+    response = await buy_from(sandbox, "O1-S1", carrier, service)
+
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["code"] == "UNKNOWN_SERVICE"
+    assert (detail["carrier"], detail["service"]) == (carrier or "SANDBOX-PARCEL", service)
+    assert "ACME-PARCEL/ground" in detail["message"]  # says what there is
+    assert (await sandbox.client.get("/carrier/labels/O1-S1")).status_code == 404
+
+
+async def test_a_disabled_carrier_sells_no_labels(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path, disabled_carriers=["ROADRUNNER-FREIGHT"])
+    async with open_sandbox(settings) as sandbox:
+        response = await buy_from(sandbox, "O1-S1", "ROADRUNNER-FREIGHT", "ltl")
+
+    assert response.json()["detail"]["code"] == "UNKNOWN_SERVICE"
+
+
+async def test_no_carrier_serves_an_unserved_country(sandbox: SandboxUnderTest) -> None:
+    for carrier, service in [("ACME-PARCEL", "ground"), ("ROADRUNNER-FREIGHT", "ltl")]:
+        response = await buy_from(sandbox, "O1-S1", carrier, service, country="KP")
+        assert response.status_code == 422
+        assert response.json()["detail"]["code"] == "ADDRESS_NOT_SERVICEABLE"
+        assert carrier in response.json()["detail"]["message"]
+
+
+async def test_buying_again_returns_what_was_bought(sandbox: SandboxUnderTest) -> None:
+    first = await buy_from(sandbox, "O1-S1", "ACME-PARCEL", "ground")
+    again = await buy_from(sandbox, "O1-S1", "SANDBOX-PARCEL", "express")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert (again.json()["carrier"], again.json()["service"]) == ("ACME-PARCEL", "ground")
+
+
+async def test_after_a_void_another_carrier_can_be_bought(sandbox: SandboxUnderTest) -> None:
+    await buy_from(sandbox, "O1-S1", "ACME-PARCEL", "ground")
+    await sandbox.client.delete("/carrier/labels/O1-S1")
+
+    rebuy = await buy_from(sandbox, "O1-S1", "ROADRUNNER-FREIGHT", "ltl", weight_kg="80")
+
+    assert rebuy.status_code == 201
+    assert (rebuy.json()["carrier"], rebuy.json()["tracking_number"][:3]) == (
+        "ROADRUNNER-FREIGHT",
+        "RRF",
+    )
+
+
+@pytest.mark.parametrize(
+    ("carrier", "service"), [("ACME-PARCEL", "next_day"), ("ROADRUNNER-FREIGHT", "ltl")]
+)
+async def test_every_carrier_tracks_its_parcels_to_delivery(
+    sandbox: SandboxUnderTest, carrier: str, service: str
+) -> None:
+    label = (await buy_from(sandbox, "O1-S1", carrier, service)).json()
+
+    await ship(sandbox, "O1-S1", label["tracking_number"])
+    await sandbox.dispatcher.run_once(now=time.time() + 1000)
+    await sandbox.dispatcher.run_once(now=time.time() + 1100)
+
+    tracking = (await sandbox.client.get(f"/carrier/tracking/{label['tracking_number']}")).json()
+    assert tracking["status"] == "DELIVERED"
+    assert [e["kind"] for e in tracking["events"]] == ["in_transit", "delivered"]
+    assert tracking["events"][0]["detail"] == f"{carrier} {service}: departed origin facility"
+    carrier_events = [d.event for d in sandbox.receiver.deliveries if d.source == "carrier"]
+    assert [e.kind.value for e in carrier_events] == ["in_transit", "delivered"]
+    assert {e.tracking_number for e in carrier_events} == {label["tracking_number"]}
+    assert carrier_events[1].detail.startswith(f"{carrier} {service}: delivered ")

@@ -433,7 +433,11 @@ async def test_webhook_body_is_the_canonical_event(running: SandboxUnderTest) ->
         "occurred_at",
         "tracking_number",
         "detail",
+        "warehouse",
+        "lines",
     }
+    assert payload["lines"] == [{"line_no": 10, "sku": "TG11", "quantity": "5"}]
+    assert payload["warehouse"] == ""
     assert re.fullmatch(r"[0-9a-f-]{36}", payload["event_id"])
     assert payload["source"] == "wms"
     assert payload["kind"] == "picked"

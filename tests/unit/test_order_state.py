@@ -10,7 +10,7 @@ from canonical.invoices import Invoice
 from canonical.money import Money
 from canonical.orders import RejectionCode, RejectionReason
 from canonical.quantities import UnitOfMeasure
-from canonical.shipments import Shipment, ShipmentLine
+from canonical.shipments import Backorder, Shipment, ShipmentLine
 from canonical.statuses import OrderStatus, ShipmentStatus
 from tests.unit.builders import order, submission
 from workflows.order_state import OrderState, shipment_reached
@@ -117,20 +117,51 @@ def test_reject_is_explicit_and_lists_the_reasons() -> None:
     assert state.view.timeline[-1].detail == "no such customer"
 
 
-def test_add_invoice_advances_to_invoiced() -> None:
-    state = new_state()
+def test_an_invoice_for_every_shipped_shipment_makes_the_order_invoiced() -> None:
+    state = new_state("ORD-1-S1")
+    state.apply_event(event("E1", ExecutionEventKind.SHIPPED))
+    shipment = state.shipment("ORD-1-S1")
+    assert shipment is not None
+    billed = shipment.model_copy(update={"billing_document": "90000001"})
     invoice = Invoice(
         billing_document="90000001",
         sales_order="5000001",
+        shipment_id="ORD-1-S1",
         net=Money(amount=Decimal("475.00")),
         lines=[],
     )
 
+    state.merge_shipment(billed)
     state.add_invoice(at(1), invoice)
+    state.add_invoice(at(2), invoice)  # the same document again changes nothing
 
     assert state.status is OrderStatus.INVOICED
     assert state.view.invoices == [invoice]
     assert "90000001" in state.view.timeline[-1].detail
+
+
+def test_an_invoice_while_a_backorder_waits_is_not_the_whole_order() -> None:
+    state = new_state("ORD-1-S1")
+    state.backorder(
+        at(1),
+        [
+            Backorder(
+                line_no=20,
+                sku="TG12",
+                quantity=Decimal(2),
+                uom=UnitOfMeasure.PC,
+                since=at(1),
+                until=at(1),
+            )
+        ],
+        timedelta(days=14),
+    )
+    state.apply_event(event("E1", ExecutionEventKind.SHIPPED))
+    shipment = state.shipment("ORD-1-S1")
+    assert shipment is not None
+    state.merge_shipment(shipment.model_copy(update={"billing_document": "90000001"}))
+
+    assert state.status is OrderStatus.PARTIALLY_SHIPPED
 
 
 def test_an_event_moves_its_shipment_and_goes_on_the_timeline() -> None:
@@ -148,7 +179,7 @@ def test_an_event_moves_its_shipment_and_goes_on_the_timeline() -> None:
         "E1",
         at(1),
     )
-    assert state.status is OrderStatus.RECEIVED  # picking is not shipping
+    assert state.status is OrderStatus.RELEASED  # picking is not shipping
 
 
 def test_duplicate_event_id_changes_nothing() -> None:
@@ -247,7 +278,7 @@ def test_order_rolls_up_partially_shipped_then_shipped_then_delivered() -> None:
         seen.append(state.status)
 
     assert seen == [
-        OrderStatus.RECEIVED,  # packing ships nothing
+        OrderStatus.RELEASED,  # packing ships nothing
         OrderStatus.PARTIALLY_SHIPPED,  # one of two shipments
         OrderStatus.SHIPPED,  # in transit counts as shipped
         OrderStatus.SHIPPED,  # one of two delivered

@@ -56,7 +56,15 @@ async def test_an_order_goes_from_verdict_to_completed(
         result = await result_of(handle)
         assert result.status is OrderStatus.COMPLETED
         assert result.shipments[0].status is ShipmentStatus.DELIVERED
+        # The order's two undo steps and its shipment's two, none of them needed.
         assert [c.state for c in result.compensations] == ["not_needed"] * 4
+        (delivery,) = stack.erp.deliveries.values()
+        assert [(i.sku, i.quantity) for i in delivery.items] == [
+            ("TG11", Decimal(5)),
+            ("TG12", Decimal(2)),
+        ]
+        assert result.shipments[0].delivery_document in stack.erp.deliveries
+        assert stack.tms.calls
         kinds = [e.kind for e in result.timeline]
         for expected in (
             "RECEIVED",

@@ -1,0 +1,350 @@
+"""The documents that follow a sales order in SAP: outbound deliveries and billing
+documents, each created at most once per idempotency key.
+
+Both are made the same way: every item of the document carries
+`document_marker(idempotency_key)` in its item text, and before posting, the items of
+that kind referring to the sales order are searched for the marker
+(`find_marked_document`). A hit is the document an earlier attempt made, returned with
+`created=False`.
+
+Why a marker rather than "same items, same quantities": two partial shipments of
+equal size (10 ordered, shipped 5 and 5) are two deliveries and two invoices with
+identical items, and matching on items would take the second for a repeat of the
+first and never make it. The other side of that: a document created outside
+Ordermesh, or with another key, for the same goods is not recognised, so the key must
+be stable per shipment. Two attempts running at the same moment can both miss the
+lookup (Temporal runs one attempt of an activity at a time, so this does not arise
+there).
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from adapters.erp.port import (
+    BillingDocumentRef,
+    BillingRequest,
+    DeliveryRef,
+    DeliveryRequest,
+    ErpOrderItem,
+)
+from adapters.erp.sap_checks import check_items, check_sales_order
+from adapters.erp.sap_http import SapODataSession
+from adapters.erp.sap_settings import SapSettings
+from adapters.erp.sap_values import (
+    BILLING_DOCUMENT_SRV,
+    IDEMPOTENCY_PREFIX,
+    OUTBOUND_DELIVERY_SRV,
+    SALES_ORDER_SRV,
+    SYSTEM,
+    JsonObject,
+    decimal_text,
+    edm_datetime,
+    item_number,
+    key_path,
+    odata_string,
+    parse_decimal,
+    text,
+)
+from adapters.errors import NotFoundError, RejectionError, TransientError
+
+logger = logging.getLogger(__name__)
+
+SHIPPING_POINT_LENGTH = 4
+"""`ShippingPoint` (VSTEL) holds four characters."""
+
+
+def document_marker(idempotency_key: str) -> str:
+    """The item text of every item of a document created for `idempotency_key`.
+
+    Item texts (`BillingDocumentItemText`, `DeliveryDocumentItemText`) hold 40
+    characters, so the key goes in hashed: `ordermesh:` and the first 30 hex digits of
+    its SHA-256.
+    """
+    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
+    return IDEMPOTENCY_PREFIX + digest[:30]
+
+
+billing_marker = document_marker
+delivery_marker = document_marker
+
+
+@dataclass(frozen=True)
+class MarkedItems:
+    """Where the items of one kind of document live, and which fields say what.
+
+    Attributes:
+        reference: The field naming the sales order the item comes from.
+        amount: A field to add up per document (the net amount), or "" for none.
+    """
+
+    service: str
+    entity_set: str
+    document: str
+    item_text: str
+    reference: str
+    amount: str = ""
+
+
+BILLING_ITEMS = MarkedItems(
+    BILLING_DOCUMENT_SRV,
+    "A_BillingDocumentItem",
+    document="BillingDocument",
+    item_text="BillingDocumentItemText",
+    reference="SalesDocument",
+    amount="NetAmount",
+)
+DELIVERY_ITEMS = MarkedItems(
+    OUTBOUND_DELIVERY_SRV,
+    "A_OutbDeliveryItem",
+    document="DeliveryDocument",
+    item_text="DeliveryDocumentItemText",
+    reference="ReferenceSDDocument",
+)
+
+
+@dataclass(frozen=True)
+class MarkedDocument:
+    number: str
+    amount: Decimal
+
+
+async def find_marked_document(
+    odata: SapODataSession, kind: MarkedItems, sales_order: str, marker: str
+) -> MarkedDocument | None:
+    """The document of `kind` whose items carry `marker`, among the items that refer to
+    `sales_order`; with the sum of its items' `kind.amount` (0 when there is none).
+
+    Should several carry it (two attempts at the same moment), the lowest number is the
+    answer and the others are logged."""
+    fields = [kind.document, kind.item_text] + ([kind.amount] if kind.amount else [])
+    items = await odata.read_collection(
+        kind.service,
+        kind.entity_set,
+        {
+            "$filter": f"{kind.reference} eq {odata_string(sales_order)}",
+            "$select": ",".join(fields),
+        },
+    )
+    totals: dict[str, Decimal] = {}
+    for item in items:
+        if text(item, kind.item_text) == marker and text(item, kind.document):
+            number = text(item, kind.document)
+            amount = parse_decimal(item.get(kind.amount)) if kind.amount else Decimal(0)
+            totals[number] = totals.get(number, Decimal(0)) + amount
+    if not totals:
+        return None
+    if len(totals) > 1:
+        logger.warning("marker %s is on several %s: %s", marker, kind.entity_set, sorted(totals))
+    number = min(totals)
+    return MarkedDocument(number, totals[number])
+
+
+class SapDocuments:
+    """Billing documents and outbound deliveries for `adapters.erp.sap.SapErpAdapter`.
+
+    Args:
+        odata: The adapter's OData session.
+        settings: Sales organisation, billing type, default shipping point.
+        today: Today's date (UTC unless given), for `DeliveryDate`.
+    """
+
+    def __init__(
+        self,
+        odata: SapODataSession,
+        settings: SapSettings,
+        today: Callable[[], date] | None = None,
+    ) -> None:
+        self._odata = odata
+        self._settings = settings
+        self._today = today or (lambda: datetime.now(UTC).date())
+
+    # -- billing ----------------------------------------------------------------------
+
+    async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
+        """Bill the given (shipped) items of a sales order, at most once per key.
+
+        Every item carries `document_marker(idempotency_key)` in
+        `BillingDocumentItemText`; a document found by it
+        (`A_BillingDocumentItem?$filter=SalesDocument eq '<so>'`) is returned with
+        `created=False` and the net amount SAP holds for it. Totals: net is the sum of
+        the items, tax is 0 (nothing here computes tax), gross equals net.
+        """
+        check_items(request.items, what="billing document", unique_lines=False)
+        sales_order = check_sales_order(request.sales_order, what="to bill")
+        marker = document_marker(request.idempotency_key)
+        total = sum((item.net_amount for item in request.items), Decimal(0))
+        existing = await find_marked_document(self._odata, BILLING_ITEMS, sales_order, marker)
+        if existing is not None:
+            logger.info(
+                "billing document %s already exists for key %s",
+                existing.number,
+                request.idempotency_key,
+            )
+            # SAP's "475.000" is our "475.00": keep ours when they are equal
+            amount = total if existing.amount == total else existing.amount
+            return BillingDocumentRef(
+                billing_document=existing.number, net_amount=amount, created=False
+            )
+        entity = await self._odata.create(
+            BILLING_DOCUMENT_SRV,
+            "A_BillingDocument",
+            self._billing_body(request, sales_order, marker, total),
+        )
+        number = self._created_number(entity, "BillingDocument", "billing document", marker)
+        logger.info("created billing document %s for sales order %s", number, sales_order)
+        return BillingDocumentRef(billing_document=number, net_amount=total, created=True)
+
+    def _billing_body(
+        self, request: BillingRequest, sales_order: str, marker: str, total: Decimal
+    ) -> JsonObject:
+        return {
+            "BillingDocumentType": self._settings.billing_document_type,
+            "SDDocumentCategory": "M",
+            "SalesOrganization": self._settings.sales_organization,
+            "SoldToParty": request.customer_id,
+            "PayerParty": request.customer_id,
+            "TransactionCurrency": request.currency,
+            "TotalNetAmount": decimal_text(total),
+            "TotalTaxAmount": "0",
+            "TotalGrossAmount": decimal_text(total),
+            "to_Item": [
+                {
+                    "BillingDocumentItem": item_number(10 * position),
+                    "Material": item.sku,
+                    "BillingDocumentItemText": marker,
+                    "BillingQuantity": decimal_text(item.quantity),
+                    "BillingQuantityUnit": item.uom,
+                    "NetAmount": decimal_text(item.net_amount),
+                    "TransactionCurrency": request.currency,
+                    "SalesDocument": sales_order,
+                    "SalesDocumentItem": item_number(item.line_no),
+                }
+                for position, item in enumerate(request.items, start=1)
+            ],
+        }
+
+    # -- deliveries -------------------------------------------------------------------
+
+    async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
+        """An outbound delivery (type LF) for what one shipment took, at most once per key.
+
+        Every item carries `document_marker(idempotency_key)` in
+        `DeliveryDocumentItemText`; a delivery found by it
+        (`A_OutbDeliveryItem?$filter=ReferenceSDDocument eq '<so>'`) is returned with
+        `created=False`. Otherwise the sales order's items are read, and a delivery
+        naming an item the order does not have (or another material) is refused
+        before posting: mock-sap would store it as it is.
+
+        Each delivery item refers to the sales order item (`ReferenceSDDocument`,
+        `ReferenceSDDocumentItem`); items are numbered 000010, 000020, ... in request
+        order. `DeliveryDate` is today, ship-to is the sold-to party, and the shipping
+        point comes from `shipping_point_for`.
+
+        What the OData POST does not do, in mock-sap: check over-delivery or move the
+        sales order's `OverallDeliveryStatus` (only its BAPI and IDoc paths do). A real
+        S/4HANA does both, and refuses an over-delivery as a `RejectionError`.
+        """
+        check_items(request.items, what="delivery", unique_lines=False)
+        sales_order = check_sales_order(request.sales_order, what="to deliver")
+        marker = document_marker(request.idempotency_key)
+        existing = await find_marked_document(self._odata, DELIVERY_ITEMS, sales_order, marker)
+        if existing is not None:
+            logger.info(
+                "delivery %s already exists for key %s", existing.number, request.idempotency_key
+            )
+            return DeliveryRef(delivery_document=existing.number, created=False)
+        await self._check_order_items(sales_order, request.items)
+        entity = await self._odata.create(
+            OUTBOUND_DELIVERY_SRV,
+            "A_OutbDeliveryHeader",
+            self._delivery_body(request, sales_order, marker),
+        )
+        number = self._created_number(entity, "DeliveryDocument", "delivery", marker)
+        logger.info("created delivery %s for sales order %s", number, sales_order)
+        return DeliveryRef(delivery_document=number, created=True)
+
+    def shipping_point_for(self, warehouse: str) -> str:
+        """The `ShippingPoint` for a warehouse code.
+
+        From `SapSettings.shipping_points` when mapped there; else the code itself when
+        it fits SAP's four characters; else `SapSettings.shipping_point` (1710).
+        """
+        code = warehouse.strip()
+        mapped = self._settings.shipping_points.get(code)
+        if mapped:
+            return mapped
+        if code and len(code) <= SHIPPING_POINT_LENGTH:
+            return code
+        logger.info(
+            "warehouse %r is no SAP shipping point; using %s",
+            warehouse,
+            self._settings.shipping_point,
+        )
+        return self._settings.shipping_point
+
+    async def _check_order_items(self, sales_order: str, items: list[ErpOrderItem]) -> None:
+        try:
+            rows = await self._odata.read_collection(
+                SALES_ORDER_SRV,
+                f"{key_path('A_SalesOrder', sales_order)}/to_Item",
+                {"$select": "SalesOrderItem,Material"},
+            )
+        except NotFoundError as exc:
+            raise RejectionError(
+                f"Sales order {sales_order} does not exist", code="ERP_REJECTED", system=SYSTEM
+            ) from exc
+        materials = {text(row, "SalesOrderItem"): text(row, "Material") for row in rows}
+        for item in items:
+            number = item_number(item.line_no)
+            if number not in materials:
+                raise RejectionError(
+                    f"Sales order {sales_order} has no item {number}",
+                    code="ERP_REJECTED",
+                    system=SYSTEM,
+                )
+            if materials[number] and materials[number] != item.sku:
+                raise RejectionError(
+                    f"Item {number} of sales order {sales_order} is material "
+                    f"{materials[number]}, not {item.sku}",
+                    code="ERP_REJECTED",
+                    system=SYSTEM,
+                )
+
+    def _delivery_body(self, request: DeliveryRequest, sales_order: str, marker: str) -> JsonObject:
+        return {
+            "DeliveryDocumentType": "LF",
+            "ShippingPoint": self.shipping_point_for(request.shipping_point),
+            "SalesOrganization": self._settings.sales_organization,
+            "SoldToParty": request.customer_id,
+            "ShipToParty": request.customer_id,
+            "DeliveryDate": edm_datetime(self._today()),
+            "to_DeliveryDocumentItem": [
+                {
+                    "DeliveryDocumentItem": item_number(10 * position),
+                    "Material": item.sku,
+                    "DeliveryDocumentItemText": marker,
+                    "ActualDeliveredQtyInOrderQtyUnit": decimal_text(item.quantity),
+                    "OrderQuantityUnit": item.uom,
+                    "ReferenceSDDocument": sales_order,
+                    "ReferenceSDDocumentItem": item_number(item.line_no),
+                }
+                for position, item in enumerate(request.items, start=1)
+            ],
+        }
+
+    # -- shared -----------------------------------------------------------------------
+
+    @staticmethod
+    def _created_number(entity: JsonObject, field: str, what: str, marker: str) -> str:
+        number = text(entity, field)
+        if not number:
+            raise TransientError(
+                f"SAP created a {what} but sent no number; a retry finds it by its item "
+                f"text {marker!r}",
+                system=SYSTEM,
+            )
+        return number

@@ -1,0 +1,1 @@
+"""The transport management system: freight quotes across carriers."""
