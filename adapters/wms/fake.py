@@ -155,9 +155,10 @@ class FakeWms:
         """Play a pick that came up short, as the sandbox floor does.
 
         Lines named in `picked` (by line_no) were picked that many, the others in
-        full. The reservation then holds only what was picked, so the rest is
-        available again at once; the shipment is PICKED, or CANCELLED when nothing
-        at all was picked. The `picked` event itself is the test's to signal.
+        full. The reservation then holds only what was picked, and on-hand stock
+        drops by what was missing (the count is corrected); the shipment is PICKED,
+        or CANCELLED when nothing at all was picked. The `picked` event itself is the
+        test's to signal.
 
         Raises:
             KeyError: No such shipment.
@@ -174,6 +175,13 @@ class FakeWms:
                     f"line {line_no} holds {held[line_no]}; cannot have picked {quantity}"
                 )
         res.picked = {line_no: Decimal(picked.get(line_no, q)) for line_no, q in held.items()}
+        # The shelf had less than the books said: correct the count, as the sandbox does.
+        skus = {line.line_no: line.sku for line in res.request.lines}
+        for line_no, quantity in held.items():
+            missing = int(quantity - res.picked[line_no])
+            if missing:
+                key = (res.request.warehouse, skus[line_no])
+                self.on_hand[key] = max(0, self.on_hand.get(key, 0) - missing)
         res.status = PICKED if any(res.picked.values()) else CANCELLED
 
     # -- scripting --
