@@ -181,3 +181,33 @@ async def test_messy_carrier_events_change_nothing_twice(e2e: RunningStack) -> N
     assert kinds.count("SHIPMENT_DELIVERED") == 1
     assert [e["event_id"] for e in view["timeline"]].count(event["event_id"]) == 1
     assert view["shipments"][0]["status"] == "DELIVERED"
+
+
+async def test_a_short_pick_ships_the_rest_in_another_shipment(
+    e2e: RunningStack, layout: Any
+) -> None:
+    await layout(
+        [
+            {"warehouse": "W1", "sku": "TG11", "on_hand": 50},
+            {"warehouse": "W2", "sku": "TG11", "on_hand": 50},
+        ]
+    )
+    armed = await e2e.sandbox.post(
+        "/wms/short-picks", json={"sku": "TG11", "quantity": 3, "warehouse": "W1"}
+    )
+    assert armed.status_code == 201, armed.text
+    po = f"PO-SHORT-{uuid.uuid4().hex[:6]}"
+    response = await submit(e2e, order(po, {"TG11": 5}), key=po)
+    assert response.status_code == 201, response.text
+    total = Decimal(response.json()["total"]["amount"])
+
+    view = await wait_for_status(e2e, response.json()["order_id"], {"COMPLETED"})
+    assert "SHORT_PICKED" in [entry["kind"] for entry in view["timeline"]]
+    shipped = [
+        (s["shipment_id"][-2:], line["quantity"])
+        for s in view["shipments"]
+        for line in s["shipped_lines"]
+    ]
+    assert shipped == [("S1", "2"), ("S2", "3")]
+    billing = await sap_billing_documents_for(e2e, view["erp_order_id"])
+    assert await sap_billed_net(e2e, billing) == total
