@@ -88,6 +88,7 @@ class Allocation:
         self._children: dict[str, ChildWorkflowHandle[object, ShipmentOutcome]] = {}
         self._watchers: dict[str, asyncio.Task[None]] = {}
         self._finished: list[tuple[str, ShipmentOutcome | BaseException]] = []
+        self._cancelling = False
 
     # -- signals, relayed by the order --------------------------------------------
 
@@ -139,12 +140,26 @@ class Allocation:
             await self._wait_for_change()
 
     async def cancel_shipments(self) -> None:
-        """Cancel every running shipment and wait until each has undone its steps."""
+        """Cancel every running shipment and wait until each has undone its steps.
+
+        Cancellation is asked of each child by its id rather than by cancelling the
+        task that awaits it: a task cancelled while its child is still starting
+        loses the request, and the child would ship regardless.
+        """
+        self._cancelling = True
+        for shipment_id, child in self._children.items():
+            watcher = self._watchers[shipment_id]
+            if not watcher.done():
+                await self._cancel_child(child.id)
         running = [task for task in self._watchers.values() if not task.done()]
-        for task in running:
-            task.cancel()
         if running:
             await workflow.wait(running)
+
+    @staticmethod
+    async def _cancel_child(workflow_id: str) -> None:
+        # Already finished is fine: there is nothing left to cancel.
+        with contextlib.suppress(ApplicationError):
+            await workflow.get_external_workflow_handle(workflow_id).cancel()
 
     async def _wait_for_change(self) -> None:
         waiting = self._state.waiting_backorders()
@@ -189,7 +204,7 @@ class Allocation:
                 lines=planned.lines,
             )
             if await self._reserve(order, shipment):
-                await self._start_shipment(order, shipment)
+                self._start_shipment(order, shipment)
                 continue
             raced = True
             for line in shipment.lines:
@@ -256,33 +271,38 @@ class Allocation:
         )
         return True
 
-    async def _start_shipment(self, order: Order, shipment: Shipment) -> None:
-        handle: ChildWorkflowHandle[object, ShipmentOutcome] = await workflow.start_child_workflow(
-            SHIPMENT_WORKFLOW,
-            ShipmentWorkflowInput(
-                order=order,
-                shipment=shipment,
-                sales_order=self._sales_order,
-                erp_task_queue=self._input.erp_task_queue,
-                retry=self._input.retry,
-            ),
-            id=shipment_workflow_id(shipment.shipment_id),
-            result_type=ShipmentOutcome,
-            cancellation_type=ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-        )
-        self._children[shipment.shipment_id] = handle
+    def _start_shipment(self, order: Order, shipment: Shipment) -> None:
+        # The watcher starts the child itself, and exists before anything is awaited:
+        # a cancellation that lands while the child is starting still reaches it.
         self._watchers[shipment.shipment_id] = asyncio.ensure_future(
-            self._watch(shipment.shipment_id, handle)
+            self._run_shipment(order, shipment)
         )
 
-    async def _watch(
-        self, shipment_id: str, handle: ChildWorkflowHandle[object, ShipmentOutcome]
-    ) -> None:
+    async def _run_shipment(self, order: Order, shipment: Shipment) -> None:
+        outcome: ShipmentOutcome | BaseException
         try:
-            outcome: ShipmentOutcome | BaseException = await handle
+            handle: ChildWorkflowHandle[
+                object, ShipmentOutcome
+            ] = await workflow.start_child_workflow(
+                SHIPMENT_WORKFLOW,
+                ShipmentWorkflowInput(
+                    order=order,
+                    shipment=shipment,
+                    sales_order=self._sales_order,
+                    erp_task_queue=self._input.erp_task_queue,
+                    retry=self._input.retry,
+                ),
+                id=shipment_workflow_id(shipment.shipment_id),
+                result_type=ShipmentOutcome,
+                cancellation_type=ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+            )
+            self._children[shipment.shipment_id] = handle
+            if self._cancelling:  # the order was cancelled while this one started
+                await self._cancel_child(handle.id)
+            outcome = await handle
         except BaseException as err:  # kept, and raised by the loop: see `_collect`
             outcome = err
-        self._finished.append((shipment_id, outcome))
+        self._finished.append((shipment.shipment_id, outcome))
 
     def _collect(self) -> None:
         finished, self._finished = self._finished, []

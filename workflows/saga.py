@@ -22,6 +22,7 @@ class Saga:
     def __init__(self) -> None:
         self._stack: list[tuple[CompensationRecord, Undo]] = []
         self.records: list[CompensationRecord] = []
+        self.closed = False
 
     def record(self, step: str, undo: Undo, detail: str = "") -> None:
         """Register `undo` for the step about to run; `detail` names what it is for
@@ -35,6 +36,7 @@ class Saga:
         for entry, _ in self._stack:
             entry.state = "not_needed"
         self._stack.clear()
+        self.closed = True
 
     async def unwind(self) -> list[CompensationRecord]:
         """Run every compensation, last first. A compensation that fails for good is

@@ -11,7 +11,7 @@ order (`shipment_event`); it tells its order how it goes (`shipment_report`).
 """
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -120,11 +120,11 @@ class ShipmentWorkflow:
         shipment.status = furthest_shipment(shipment.status, ShipmentStatus.RELEASED)
         await self._report("released")
 
-        await workflow.wait_condition(lambda: self._picked is not None)
+        await self._until(lambda: self._picked is not None)
         if not await self._settle_pick():
             return False
 
-        await workflow.wait_condition(lambda: shipment_reached(shipment, ShipmentStatus.PACKED))
+        await self._until(lambda: shipment_reached(shipment, ShipmentStatus.PACKED))
         quote = await self._steps.run(
             RATE_SHOP,
             RateShopInput(
@@ -165,7 +165,7 @@ class ShipmentWorkflow:
             ),
             ShipmentStepResult,
         )
-        await workflow.wait_condition(lambda: shipment_reached(shipment, ShipmentStatus.SHIPPED))
+        await self._until(lambda: shipment_reached(shipment, ShipmentStatus.SHIPPED))
         return True
 
     async def _settle_pick(self) -> bool:
@@ -230,6 +230,17 @@ class ShipmentWorkflow:
                     raise
                 # Shipped goods are returned, not cancelled: the order says so.
 
+    async def _until(self, condition: Callable[[], bool]) -> None:
+        """Wait for `condition`, or for a cancellation request, whichever comes first."""
+        await workflow.wait_condition(lambda: condition() or _cancel_requested())
+        self._stop_if_cancel_requested()
+
+    def _stop_if_cancel_requested(self) -> None:
+        # A cancellation that arrives while an outgoing signal completes is not raised
+        # at that await; until the goods ship, the request is looked for explicitly.
+        if not self._saga.closed and _cancel_requested():
+            raise asyncio.CancelledError(workflow.cancellation_reason())
+
     async def _report(
         self,
         kind: str,
@@ -252,6 +263,12 @@ class ShipmentWorkflow:
                 compensations=[r.model_copy() for r in self._saga.records],
             ),
         )
+        if kind != "compensated":
+            self._stop_if_cancel_requested()
+
+
+def _cancel_requested() -> bool:
+    return workflow.cancellation_reason() is not None
 
 
 def _weight(lines: list[ShipmentLine]) -> Decimal:

@@ -156,10 +156,10 @@ async def test_a_cancel_right_after_acceptance_unwinds_everything(e2e: RunningSt
     response = await submit(e2e, demo_order(po), key=po)
     assert response.status_code == 201
     order_id = response.json()["order_id"]
-    # Cancel as soon as the SAP order exists, so there is something in every system
-    # to undo (a cancel before the reservation would have nothing to compensate).
+    # Cancel as soon as stock is reserved (the SAP order comes first), so there is
+    # something in every system to undo.
     deadline = time.monotonic() + 30
-    while not (await e2e.api.get(f"/orders/{order_id}")).json()["erp_order_id"]:
+    while not (await e2e.api.get(f"/orders/{order_id}")).json()["shipments"]:
         assert time.monotonic() < deadline, e2e.log_tail()
         await asyncio.sleep(0.02)
     assert len(await sap_orders_with_po(e2e, po)) == 1
