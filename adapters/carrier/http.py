@@ -10,12 +10,10 @@ transient statuses become `TransientError`. Voiding a label the carrier does not
 know counts as done.
 """
 
-from typing import Self
 from urllib.parse import quote
 
-import httpx
-
 from adapters.carrier.port import Label, LabelRequest
+from adapters.http_client import HttpAdapter
 from adapters.http_errors import raise_for_status, send
 
 SYSTEM = "carrier"
@@ -26,25 +24,13 @@ def _label_path(shipment_id: str) -> str:
     return f"/carrier/labels/{quote(shipment_id, safe='')}"
 
 
-class HttpCarrierAdapter:
+class HttpCarrierAdapter(HttpAdapter):
     """The parcel carrier over HTTP.
 
     Args:
         client: An `httpx.AsyncClient` whose `base_url` is the carrier API; the
             caller owns it, or use `from_base_url` and `aclose`.
     """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    @classmethod
-    def from_base_url(cls, base_url: str, timeout: float = 10.0) -> Self:
-        """An adapter with its own client for `base_url`; close it with `aclose()`."""
-        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout))
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
 
     async def buy_label(self, request: LabelRequest) -> Label:
         """Buy the shipment's label from `request.carrier` (its `service`); buying

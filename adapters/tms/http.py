@@ -6,12 +6,10 @@ Error mapping: a 4xx becomes `RejectionError` with the code from the body
 `TransientError`. A destination no carrier serves is an empty list, not an error.
 """
 
-from typing import Self
-
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from adapters.errors import RejectionError
+from adapters.http_client import HttpAdapter
 from adapters.http_errors import raise_for_status, send
 from adapters.tms.port import Quote, QuoteRequest
 
@@ -24,7 +22,7 @@ class _Quotes(BaseModel):
     quotes: list[Quote]
 
 
-class HttpTmsAdapter:
+class HttpTmsAdapter(HttpAdapter):
     """The TMS over HTTP.
 
     Args:
@@ -32,18 +30,6 @@ class HttpTmsAdapter:
             `http://127.0.0.1:8070`); the caller owns it, or use `from_base_url`
             and `aclose`.
     """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    @classmethod
-    def from_base_url(cls, base_url: str, timeout: float = 10.0) -> Self:
-        """An adapter with its own client for `base_url`; close it with `aclose()`."""
-        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout))
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
 
     async def quote(self, request: QuoteRequest) -> list[Quote]:
         """Every carrier's offer for the consignment; `[]` when none serves it.

@@ -7,11 +7,11 @@ and transient statuses become `TransientError`. Undoing something the WMS does n
 know (release or recall of an unknown shipment) counts as done.
 """
 
-from typing import Self
 from urllib.parse import quote
 
 import httpx
 
+from adapters.http_client import HttpAdapter
 from adapters.http_errors import raise_for_status, send
 from adapters.wms.port import Reservation, ReservationRequest, StockLevel
 from canonical.address import Address
@@ -24,7 +24,7 @@ def _reservation_path(shipment_id: str) -> str:
     return f"/wms/reservations/{quote(shipment_id, safe='')}"
 
 
-class HttpWmsAdapter:
+class HttpWmsAdapter(HttpAdapter):
     """The warehouse over HTTP.
 
     Args:
@@ -32,18 +32,6 @@ class HttpWmsAdapter:
             `http://127.0.0.1:8070`); the caller owns it, or use `from_base_url`
             and `aclose`.
     """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    @classmethod
-    def from_base_url(cls, base_url: str, timeout: float = 10.0) -> Self:
-        """An adapter with its own client for `base_url`; close it with `aclose()`."""
-        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout))
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
 
     async def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
         return await send(self._client, method, url, system=SYSTEM, **kwargs)
