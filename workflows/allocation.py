@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentInput,
         ShipmentStepResult,
     )
-    from canonical.events import ExecutionEvent
+    from canonical.events import ExecutionEvent, ExecutionEventKind
     from canonical.fulfillment import OpenLine, StockFact, plan_fulfillment, shipment_id
     from canonical.orders import Order
     from canonical.shipments import Backorder, Shipment, ShipmentLine
@@ -48,6 +48,17 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_state import OrderState
     from workflows.saga import Saga
     from workflows.steps import Steps
+
+# The events a shipment's own workflow waits for; the others only go on the order's
+# timeline, and forwarding them would cost a signal each.
+_SHIPMENT_ACTS_ON = frozenset(
+    {
+        ExecutionEventKind.PICKED,
+        ExecutionEventKind.PACKED,
+        ExecutionEventKind.SHIPPED,
+        ExecutionEventKind.DELIVERED,
+    }
+)
 
 # A reservation refused because another order took the stock first is planned again,
 # this many times in a row at most, before the lines wait as backorders.
@@ -107,7 +118,9 @@ class Allocation:
         self._replan = True
 
     async def forward(self, event: ExecutionEvent) -> None:
-        """Pass an outside event on to the shipment it is about."""
+        """Pass an outside event on to the shipment it is about, if it acts on it."""
+        if event.kind not in _SHIPMENT_ACTS_ON:
+            return
         child = self._children.get(event.shipment_id)
         watcher = self._watchers.get(event.shipment_id)
         if child is None or watcher is None or watcher.done():

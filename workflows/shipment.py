@@ -189,7 +189,6 @@ class ShipmentWorkflow:
 
     async def _document_and_deliver(self) -> None:
         shipment, order = self._shipment, self._input.order
-        await self._report("shipped")
         key = workflow.info().workflow_id
         delivery = await self._steps.run(
             CREATE_OUTBOUND_DELIVERY,
@@ -216,8 +215,8 @@ class ShipmentWorkflow:
         )
         shipment.billing_document = billed.invoice.billing_document
         await self._report("documented", invoice=billed.invoice)
+        # The order learns of the delivery from the carrier's event itself.
         await workflow.wait_condition(lambda: shipment_reached(shipment, ShipmentStatus.DELIVERED))
-        await self._report("delivered")
 
     async def _refusing_cancellation(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
