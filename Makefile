@@ -41,8 +41,8 @@ e2e: $(STAMP)
 
 ## Order flow benchmark on the embedded stack: prints a table, writes bench/results/.
 bench: $(STAMP)
-	$(BIN)/python -m bench.order_flow --orders 100 --rate 2 --concurrency 100
-	$(BIN)/python -m bench.order_flow --orders 100 --concurrency 10
+	$(BIN)/python -m bench.order_flow --orders 100 --rate 1.5 --concurrency 100
+	$(BIN)/python -m bench.order_flow --orders 80 --concurrency 10
 
 constraints: $(STAMP)
 	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new
