@@ -15,23 +15,7 @@ from adapters.erp.sap_values import (
     odata_string,
 )
 from adapters.errors import NotFoundError, RejectionError, TransientError
-
-
-def sap_error(status: int, message: str, details: list[str] | None = None) -> httpx.Response:
-    """An SAP Gateway error envelope."""
-    body = {
-        "error": {
-            "code": "/IWBEP/CX_MGW_BUSI_EXCEPTION",
-            "message": {"lang": "en", "value": message},
-            "innererror": {
-                "errordetails": [
-                    {"code": "X/1", "message": m, "severity": "error"}
-                    for m in (details if details is not None else [message])
-                ]
-            },
-        }
-    }
-    return httpx.Response(status, json=body)
+from tests.adapters.conftest import sap_error
 
 
 @pytest.mark.parametrize(
