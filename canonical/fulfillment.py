@@ -2,8 +2,7 @@
 
 `plan_fulfillment` decides which warehouses ship which lines (one warehouse when one
 can fill the order, else the fewest warehouses, else a backorder) under the order's
-`FulfillmentPolicy`. `single_warehouse_plan` is the older whole-order-from-one-warehouse
-planner, kept for its callers.
+`FulfillmentPolicy`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -13,9 +12,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from canonical.orders import FulfillmentPolicy, Order
+from canonical.orders import FulfillmentPolicy
 from canonical.quantities import COUNTED_UNITS, UnitOfMeasure
-from canonical.shipments import Shipment, ShipmentLine
+from canonical.shipments import ShipmentLine
 
 
 class StockFact(BaseModel):
@@ -31,36 +30,6 @@ class StockFact(BaseModel):
 def shipment_id(order_id: str, sequence: int) -> str:
     """Deterministic shipment ids: `<order_id>-S1`, `-S2`, ..."""
     return f"{order_id}-S{sequence}"
-
-
-def single_warehouse_plan(
-    order: Order, stock: Iterable[StockFact], preference: Sequence[str] = ()
-) -> Shipment | None:
-    """One shipment for the whole order, or None when no warehouse can fill it."""
-    free: dict[str, dict[str, Decimal]] = {}
-    for fact in stock:
-        free.setdefault(fact.warehouse, {})[fact.sku] = fact.available
-    wanted: dict[str, Decimal] = {}
-    for line in order.lines:
-        wanted[line.sku] = wanted.get(line.sku, Decimal(0)) + line.quantity
-
-    ranked = sorted(
-        free,
-        key=lambda w: (preference.index(w) if w in preference else len(preference), w),
-    )
-    for warehouse in ranked:
-        if all(free[warehouse].get(sku, Decimal(0)) >= qty for sku, qty in wanted.items()):
-            return Shipment(
-                shipment_id=shipment_id(order.order_id, 1),
-                warehouse=warehouse,
-                lines=[
-                    ShipmentLine(
-                        line_no=line.line_no, sku=line.sku, quantity=line.quantity, uom=line.uom
-                    )
-                    for line in order.lines
-                ],
-            )
-    return None
 
 
 # Above this many warehouses holding something useful, `plan_fulfillment` stops trying

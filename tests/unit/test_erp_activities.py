@@ -15,7 +15,6 @@ from activities.contracts import (
 from activities.erp import ErpActivities
 from adapters.erp.fake import FakeErp
 from adapters.errors import NotFoundError, RejectionError, TransientError
-from canonical.fulfillment import StockFact, single_warehouse_plan
 from canonical.money import Money
 from canonical.orders import RejectionCode
 from canonical.pricing import DEMO_PRICE_LIST
@@ -266,9 +265,14 @@ async def test_billing_a_planned_shipment_bills_the_whole_order(
     created = await env.run(
         acts.create_sales_order, CreateSalesOrderInput(idempotency_key="K1", order=ORDER)
     )
-    facts = [StockFact(warehouse="W1", sku=s, available=Decimal(9)) for s in ("TG11", "TG12")]
-    shipment = single_warehouse_plan(ORDER, facts)
-    assert shipment is not None
+    shipment = Shipment(
+        shipment_id="ORD-1-S1",
+        warehouse="W1",
+        lines=[
+            ShipmentLine(line_no=line.line_no, sku=line.sku, quantity=line.quantity, uom=line.uom)
+            for line in ORDER.lines
+        ],
+    )
 
     result = await env.run(
         acts.create_billing_document,
