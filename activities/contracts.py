@@ -70,7 +70,7 @@ class CancelSalesOrderResult(BaseModel):
 
 
 class CreateBillingDocumentInput(BaseModel):
-    """Bill a shipment: its `shipped_lines` when it has them, else its `lines`."""
+    """Bill what a shipment took out of the warehouse (`Shipment.outgoing_lines`)."""
 
     idempotency_key: str
     sales_order: str

@@ -119,7 +119,7 @@ class ErpActivities:
         self, input: CreateBillingDocumentInput
     ) -> CreateBillingDocumentResult:
         order, shipment = input.order, input.shipment
-        items = _priced_items(order, shipment.shipped_lines or shipment.lines)
+        items = _erp_items(shipment.outgoing_lines, order)
         with rejections_as_application_errors():
             ref = await self._erp.create_billing_document(
                 BillingRequest(
@@ -159,16 +159,7 @@ class ErpActivities:
                     sales_order=input.sales_order,
                     customer_id=input.customer_id,
                     shipping_point=shipment.warehouse,
-                    items=[
-                        ErpOrderItem(
-                            line_no=line.line_no,
-                            sku=line.sku,
-                            quantity=line.quantity,
-                            uom=line.uom,
-                            net_amount=Decimal(0),
-                        )
-                        for line in shipment.shipped_lines or shipment.lines
-                    ],
+                    items=_erp_items(shipment.outgoing_lines),
                 )
             )
         return CreateOutboundDeliveryResult(delivery_document=ref.delivery_document)
@@ -191,16 +182,22 @@ class ErpActivities:
         return RejectOrderItemsResult(line_nos=[cut.line_no for cut in input.cuts])
 
 
-def _priced_items(order: Order, lines: list[ShipmentLine]) -> list[ErpOrderItem]:
-    """Shipment lines at the order's unit prices."""
-    prices = {line.line_no: line.unit_price.amount for line in order.lines}
+def _erp_items(lines: list[ShipmentLine], priced_by: Order | None = None) -> list[ErpOrderItem]:
+    """Shipment lines as ERP items, at the order's unit prices when one is given
+    (a delivery moves goods and carries no value; a billing document does). A line
+    the order does not have cannot be priced, and fails."""
+    prices = (
+        {line.line_no: line.unit_price.amount for line in priced_by.lines} if priced_by else None
+    )
     return [
         ErpOrderItem(
             line_no=line.line_no,
             sku=line.sku,
             quantity=line.quantity,
             uom=line.uom,
-            net_amount=round_money(prices[line.line_no] * line.quantity),
+            net_amount=Decimal(0)
+            if prices is None
+            else round_money(prices[line.line_no] * line.quantity),
         )
         for line in lines
     ]

@@ -48,6 +48,11 @@ class Shipment(BaseModel):
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
 
+    @property
+    def outgoing_lines(self) -> list[ShipmentLine]:
+        """What leaves the warehouse: what was picked once that is known, else the plan."""
+        return self.shipped_lines or self.lines
+
 
 class Backorder(BaseModel):
     """A quantity no warehouse could ship, waiting for stock.
