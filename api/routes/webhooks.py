@@ -5,6 +5,8 @@ event id in the inbox; an event for an unknown order or shipment is refused with
 and recorded.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -61,13 +63,15 @@ async def receive_event(
     if not first:
         return _reply(200, status="duplicate", event_id=event.event_id)
     if event.kind is ExecutionEventKind.STOCK_RECEIVED:
-        return await _stock_received(gateway, inbox, source, event)
-    try:
+        async with _claim_kept_only_if_handled(inbox, source, event.event_id):
+            told = await gateway.notify_stock(event.warehouse, [line.sku for line in event.lines])
+        await run_in_threadpool(inbox.settle, source, event.event_id, f"notified {told}")
+        return JSONResponse(
+            status_code=202,
+            content={"status": "accepted", "event_id": event.event_id, "orders_notified": told},
+        )
+    async with _claim_kept_only_if_handled(inbox, source, event.event_id):
         outcome = await gateway.deliver_event(event)
-    except BaseException:
-        # Not handled: let the sender's retry through rather than call it a duplicate.
-        await run_in_threadpool(inbox.forget, source, event.event_id)
-        raise
     await run_in_threadpool(inbox.settle, source, event.event_id, outcome)
     if outcome == "unknown_order":
         return _reply(404, detail=f"no order {event.order_id}")
@@ -78,20 +82,17 @@ async def receive_event(
     return _reply(202, status="accepted", event_id=event.event_id)
 
 
-async def _stock_received(
-    gateway: GatewayDep, inbox: InboxDep, source: str, event: ExecutionEvent
-) -> JSONResponse:
-    """Stock arrived: wake the orders that wait for it."""
+@asynccontextmanager
+async def _claim_kept_only_if_handled(
+    inbox: InboxDep, source: str, event_id: str
+) -> AsyncIterator[None]:
+    """If handling fails, drop the claim: the sender's retry then gets through rather
+    than being taken for a duplicate."""
     try:
-        told = await gateway.notify_stock(event.warehouse, [line.sku for line in event.lines])
+        yield
     except BaseException:
-        await run_in_threadpool(inbox.forget, source, event.event_id)
+        await run_in_threadpool(inbox.forget, source, event_id)
         raise
-    await run_in_threadpool(inbox.settle, source, event.event_id, f"notified {told}")
-    return JSONResponse(
-        status_code=202,
-        content={"status": "accepted", "event_id": event.event_id, "orders_notified": told},
-    )
 
 
 def _reply(status_code: int, **content: str) -> JSONResponse:
