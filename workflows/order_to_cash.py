@@ -55,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         SubmitVerdict,
     )
     from workflows.order_state import OrderState
-    from workflows.saga import Saga
+    from workflows.saga import Saga, is_saga_exit
     from workflows.search import publish
     from workflows.steps import Steps
 
@@ -226,7 +226,7 @@ class OrderToCashWorkflow:
                 if cancel_request:
                     work.cancel()
                     await workflow.wait([work])
-                elif not _is_saga_exit(err):
+                elif not is_saga_exit(err):
                     raise  # evictions and bugs must not compensate: the task retries
                 await self._end_badly(err)
         self._state.advance(workflow.now(), OrderStatus.COMPLETED, "ordermesh")
@@ -307,14 +307,6 @@ class OrderToCashWorkflow:
         shipments = [r for records in self._child_compensations.values() for r in records]
         self._state.compensations(list(self._saga.records) + shipments)
         return self._state.view.model_copy(deep=True)
-
-
-def _is_saga_exit(err: BaseException) -> bool:
-    """Failures the saga answers by unwinding: an activity or child that failed for
-    good, a business refusal raised here, or a cancellation request."""
-    return isinstance(err, ActivityError | ChildWorkflowError | ApplicationError) or (
-        is_cancelled_exception(err)
-    )
 
 
 def _describe(err: BaseException) -> str:

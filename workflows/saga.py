@@ -9,11 +9,25 @@ must be safe to run when its forward step never happened, and safe to run twice.
 from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    is_cancelled_exception,
+)
 
 from canonical.view import CompensationRecord
 
 Undo = Callable[[], Awaitable[object]]
+
+
+def is_saga_exit(err: BaseException) -> bool:
+    """Failures a saga answers by unwinding: an activity or child that failed for
+    good, a business refusal, or a cancellation request. Anything else (a bug, a cache
+    eviction) must not compensate: the workflow task is retried instead."""
+    return isinstance(err, ActivityError | ChildWorkflowError | ApplicationError) or (
+        is_cancelled_exception(err)
+    )
 
 
 class Saga:

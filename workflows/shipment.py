@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
@@ -54,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentWorkflowInput,
     )
     from workflows.order_state import event_status, shipment_reached
-    from workflows.saga import Saga
+    from workflows.saga import Saga, is_saga_exit
     from workflows.steps import Steps
 
 # Without a weight from the ERP, a unit counts as this much for rating.
@@ -76,9 +75,7 @@ class ShipmentWorkflow:
         try:
             picked_any = await self._until_shipped()
         except BaseException as err:
-            if not (
-                isinstance(err, ActivityError | ApplicationError) or is_cancelled_exception(err)
-            ):
+            if not is_saga_exit(err):
                 raise
             for entry in await self._saga.unwind():
                 await self._report("compensated", detail=f"{entry.step} {entry.detail}".strip())
