@@ -40,6 +40,7 @@ from adapters.erp.port import (
 from canonical.invoices import Invoice, InvoiceLine
 from canonical.money import Money, round_money
 from canonical.orders import FulfillmentPolicy, Order
+from canonical.payment_terms import DEFAULT_PAYMENT_TERMS
 from canonical.pricing import PriceList
 from canonical.shipments import ShipmentLine
 
@@ -51,6 +52,8 @@ class ErpActivities:
         erp: The ERP port (SAP in production, `FakeErp` in unit tests).
         prices: List prices for lines submitted without one.
         customer_policies: Fulfillment policy per customer, for orders that name none.
+        payment_terms: Payment terms per customer, where the ERP keeps none.
+        default_payment_terms: For customers with terms neither in the ERP nor here.
     """
 
     def __init__(
@@ -58,10 +61,14 @@ class ErpActivities:
         erp: ErpPort,
         prices: PriceList,
         customer_policies: Mapping[str, FulfillmentPolicy] | None = None,
+        payment_terms: Mapping[str, str] | None = None,
+        default_payment_terms: str = DEFAULT_PAYMENT_TERMS,
     ) -> None:
         self._erp = erp
         self._prices = prices
         self._policies = dict(customer_policies or {})
+        self._terms = dict(payment_terms or {})
+        self._default_terms = default_payment_terms
 
     @activity.defn(name=VALIDATE_ORDER)
     async def validate_order(self, input: ValidateOrderInput) -> ValidateOrderResult:
@@ -75,7 +82,10 @@ class ErpActivities:
             )
         products: dict[str, ErpProduct | None] = dict(zip(skus, found, strict=True))
         policy = self._policies.get(submission.customer_id, FulfillmentPolicy.SHIP_AVAILABLE)
-        order, reasons = judge(input.order_id, submission, customer, products, self._prices, policy)
+        terms = self._terms.get(submission.customer_id, self._default_terms)
+        order, reasons = judge(
+            input.order_id, submission, customer, products, self._prices, policy, terms
+        )
         return ValidateOrderResult(order=order, reasons=reasons)
 
     @activity.defn(name=CREATE_SALES_ORDER)
@@ -128,13 +138,19 @@ class ErpActivities:
                     customer_id=order.customer_id,
                     currency=order.currency,
                     items=items,
+                    payment_terms=order.payment_terms,
                 )
             )
+        currency = order.currency
         invoice = Invoice(
             billing_document=ref.billing_document,
+            accounting_document=ref.accounting_document,
             sales_order=input.sales_order,
             shipment_id=shipment.shipment_id,
-            net=Money(amount=ref.net_amount, currency=order.currency),
+            net=Money(amount=ref.net_amount, currency=currency),
+            tax=Money(amount=ref.tax_amount, currency=currency),
+            gross=Money(amount=ref.gross_amount or ref.net_amount, currency=currency),
+            payment_terms=ref.payment_terms or order.payment_terms,
             lines=[
                 InvoiceLine(
                     line_no=item.line_no,

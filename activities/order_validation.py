@@ -15,6 +15,7 @@ from canonical.orders import (
     RejectionCode,
     RejectionReason,
 )
+from canonical.payment_terms import DEFAULT_PAYMENT_TERMS
 from canonical.pricing import PriceList
 from canonical.quantities import COUNTED_UNITS, is_whole
 
@@ -26,9 +27,13 @@ def judge(
     products: dict[str, ErpProduct | None],
     prices: PriceList,
     default_policy: FulfillmentPolicy = FulfillmentPolicy.SHIP_AVAILABLE,
+    payment_terms: str = DEFAULT_PAYMENT_TERMS,
 ) -> tuple[Order | None, list[RejectionReason]]:
     """The accepted, priced order, or every reason it is refused (all at once, so
-    the submitter can fix everything in one go)."""
+    the submitter can fix everything in one go).
+
+    The order's payment terms are the ERP's for the customer when it keeps them,
+    else `payment_terms` (configured per customer, or the default)."""
     reasons: list[RejectionReason] = []
     if customer is None:
         reasons.append(
@@ -107,6 +112,7 @@ def judge(
         lines=lines,
         fulfillment_policy=submission.fulfillment_policy or default_policy,
         service_level=submission.service_level,
+        payment_terms=customer.payment_terms or payment_terms,
     )
     return order, []
 

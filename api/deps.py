@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from temporalio.client import Client
 
+from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
+from store.cash_ledger import CashLedger
 from store.inbox import Inbox
 
 
@@ -36,8 +38,20 @@ def get_gateway(request: Request) -> OrderGateway:
     return gateway
 
 
+def get_cash_gateway(request: Request) -> CashGateway:
+    gateway: CashGateway = request.app.state.cash_gateway
+    return gateway
+
+
+def get_ledger(request: Request) -> CashLedger:
+    ledger: CashLedger = request.app.state.ledger
+    return ledger
+
+
 GatewayDep = Annotated[OrderGateway, Depends(get_gateway)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 TemporalSettingsDep = Annotated[TemporalSettings, Depends(get_temporal_settings)]
 InboxDep = Annotated[Inbox, Depends(get_inbox)]
+CashGatewayDep = Annotated[CashGateway, Depends(get_cash_gateway)]
+LedgerDep = Annotated[CashLedger, Depends(get_ledger)]

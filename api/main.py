@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway, OrderNotFound
-from api.routes import health, orders, webhooks
+from api.routes import cash, health, orders, webhooks
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
+from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.inbox import Inbox
 
@@ -41,6 +43,13 @@ def create_app(
         app.state.temporal_settings = temporal_settings
         app.state.temporal = temporal
         app.state.inbox = Inbox(db)
+        app.state.ledger = CashLedger(db)
+        app.state.cash_gateway = CashGateway(
+            temporal,
+            task_queue=temporal_settings.task_queue,
+            erp_task_queue=temporal_settings.erp_task_queue,
+            account=settings.bank_account,
+        )
         app.state.gateway = OrderGateway(
             temporal,
             task_queue=temporal_settings.task_queue,
@@ -60,6 +69,7 @@ def create_app(
     )
     app.include_router(orders.router)
     app.include_router(webhooks.router)
+    app.include_router(cash.router)
     app.include_router(health.router)
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)

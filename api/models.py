@@ -1,10 +1,16 @@
 """Request and response models: the `*Create` / `*Public` families."""
 
-from pydantic import BaseModel
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
 
 from canonical.orders import OrderSubmission, RejectionReason
 from canonical.statuses import OrderStatus
 from canonical.view import OrderView
+from store.cash_tables import UnappliedCash
+from workflows.cash_contracts import CashRunResult
 
 
 class OrderCreate(OrderSubmission):
@@ -34,3 +40,54 @@ class WebhookReceipt(BaseModel):
 
     status: str
     event_id: str
+
+
+class CashRunPublic(CashRunResult):
+    """What a cash-application run (or an ops decision) applied, and what it kept."""
+
+
+class CashApplyCreate(BaseModel):
+    """An ops decision: apply an unapplied item to these invoices (billing documents),
+    in this order."""
+
+    invoices: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,20}$")]] = Field(
+        min_length=1, max_length=50
+    )
+    decided_by: str = Field(default="ops", max_length=60)
+
+
+class UnappliedCashPublic(BaseModel):
+    """Money waiting for a decision, with the invoices it might be for."""
+
+    id: int
+    entry_id: str
+    amount: Decimal
+    currency: str
+    value_date: date | None
+    payer_name: str
+    payer_account: str
+    reference: str
+    remittance: str
+    reason: str
+    candidates: list[str]
+    state: str
+    applied_to: list[str]
+
+    @classmethod
+    def from_row(cls, row: UnappliedCash) -> "UnappliedCashPublic":
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            entry_id=row.entry_id,
+            amount=row.amount,
+            currency=row.currency,
+            value_date=row.value_date,
+            payer_name=row.payer_name,
+            payer_account=row.payer_account,
+            reference=row.reference,
+            remittance=row.remittance,
+            reason=row.reason,
+            candidates=row.candidates.split(),
+            state=row.state,
+            applied_to=row.applied_to.split(),
+        )

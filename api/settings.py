@@ -11,6 +11,7 @@ class ApiSettings(BaseSettings):
             e.g. `ORDERMESH_WEBHOOK_SECRETS='{"wms": "...", "carrier": "..."}'`.
         warehouse_preference: Warehouses new orders try first, in order.
         verdict_timeout_seconds: How long `POST /orders` waits for the verdict.
+        bank_account: The account cash application reads (the workers' too).
     """
 
     model_config = SettingsConfigDict(env_prefix="ORDERMESH_")
@@ -25,3 +26,4 @@ class ApiSettings(BaseSettings):
     }
     warehouse_preference: list[str] = ["W1", "W2", "W3"]
     verdict_timeout_seconds: float = 10.0
+    bank_account: str = "ACME"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from canonical.address import Address
 from canonical.money import CurrencyCode, Money
+from canonical.payment_terms import DEFAULT_PAYMENT_TERMS
 from canonical.quantities import PositiveQuantity, UnitOfMeasure
 
 OrderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
@@ -131,6 +132,7 @@ class Order(BaseModel):
     lines: list[OrderLine]
     fulfillment_policy: FulfillmentPolicy = FulfillmentPolicy.SHIP_AVAILABLE
     service_level: ServiceLevel = ServiceLevel.STANDARD
+    payment_terms: str = DEFAULT_PAYMENT_TERMS
 
     @property
     def total(self) -> Money:

@@ -33,6 +33,7 @@ class StackPorts(BaseSettings):
     temporal_ui: int = 8233
     mock_sap: int = 8010
     sandbox: int = 8070
+    mock_bank: int = 8090
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
     """Every process of the stack, in start order."""
     bin_dir = Path(python).parent
     temporal = {"ORDERMESH_TEMPORAL_ADDRESS": f"127.0.0.1:{ports.temporal}"}
+    database = {"ORDERMESH_DATABASE_URL": f"sqlite:///{data_dir / 'ordermesh.db'}"}
     return [
         Service(
             "temporal",
@@ -96,6 +98,20 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
             ports.mock_sap,
         ),
         Service(
+            "mock-bank",
+            [
+                str(bin_dir / "mock-bank"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.mock_bank),
+                "--db",
+                str(data_dir / "mock-bank.db"),
+                "-q",
+            ],
+            ports.mock_bank,
+        ),
+        Service(
             "sandbox",
             [python, "-m", "sandbox"],
             ports.sandbox,
@@ -111,8 +127,10 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
             ports.temporal,
             {
                 **temporal,
+                **database,
                 "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
                 "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
+                "ORDERMESH_BANK_BASE_URL": f"http://127.0.0.1:{ports.mock_bank}",
             },
         ),
         Service(
@@ -121,8 +139,8 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
             ports.api,
             {
                 **temporal,
+                **database,
                 "ORDERMESH_API_PORT": str(ports.api),
-                "ORDERMESH_DATABASE_URL": f"sqlite:///{data_dir / 'ordermesh.db'}",
             },
         ),
     ]
@@ -138,13 +156,18 @@ def disposable_stack(root: Path, step_delay_seconds: float) -> tuple["Stack", St
         temporal_ui=free_port(),
         mock_sap=free_port(),
         sandbox=free_port(),
+        mock_bank=free_port(),
     )
     delay = str(step_delay_seconds)
     steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
     stack = Stack(
         services(ports, root / "data"),
         log_dir=root / "logs",
-        extra_env={f"SANDBOX_{step}_DELAY": delay for step in steps},
+        extra_env={
+            **{f"SANDBOX_{step}_DELAY": delay for step in steps},
+            # Runs are started by the test or benchmark: a scheduled one would race it.
+            "ORDERMESH_CASH_INTERVAL_SECONDS": "0",
+        },
     )
     return stack, ports
 
@@ -275,6 +298,7 @@ Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
   API docs      http://127.0.0.1:{ports.api}/docs
   Temporal UI   http://127.0.0.1:{ports.temporal_ui}
   mock-sap      http://127.0.0.1:{ports.mock_sap}/
+  mock-bank     http://127.0.0.1:{ports.mock_bank}/  (account ACME receives payments)
   sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
 
 Try an order:

@@ -4,14 +4,18 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.carrier import CarrierActivities
+from activities.cash import CashActivities
 from activities.erp import ErpActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
+from adapters.bank.http import MockBankAdapter
+from adapters.bank.settings import BankSettings
 from adapters.carrier.http import HttpCarrierAdapter
 from adapters.erp.sap import SapErpAdapter
 from adapters.erp.sap_settings import SapSettings
@@ -19,7 +23,10 @@ from adapters.tms.http import HttpTmsAdapter
 from adapters.wms.http import HttpWmsAdapter
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
+from store.cash_ledger import CashLedger
+from store.db import create_schema, make_engine
 from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workers.schedules import ensure_cash_schedule
 from workers.settings import WorkerSettings
 
 log = logging.getLogger("ordermesh.worker")
@@ -33,6 +40,7 @@ def build_workers(
     warehouse: WarehouseActivities,
     carrier: CarrierActivities,
     transport: TransportActivities,
+    cash: CashActivities,
 ) -> list[Worker]:
     """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue."""
     return [
@@ -40,12 +48,12 @@ def build_workers(
             client,
             task_queue=temporal.task_queue,
             workflows=list(WORKFLOWS),
-            activities=order_queue_activities(warehouse, carrier, transport),
+            activities=order_queue_activities(warehouse, carrier, transport, cash),
         ),
         Worker(
             client,
             task_queue=temporal.erp_task_queue,
-            activities=erp_queue_activities(erp),
+            activities=erp_queue_activities(erp, cash),
             max_task_queue_activities_per_second=settings.erp_calls_per_second,
         ),
     ]
@@ -59,15 +67,33 @@ async def main() -> None:
     wms = HttpWmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     carrier = HttpCarrierAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     tms = HttpTmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
+    bank_settings = BankSettings()
+    bank = MockBankAdapter.from_settings(bank_settings)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
     workers = build_workers(
         client,
         temporal,
         settings,
-        ErpActivities(erp, settings.price_list(), settings.customer_policies),
+        ErpActivities(
+            erp,
+            settings.price_list(),
+            settings.customer_policies,
+            settings.payment_terms,
+            settings.default_payment_terms,
+        ),
         WarehouseActivities(wms),
         CarrierActivities(carrier),
         TransportActivities(tms),
+        CashActivities(bank, erp, CashLedger(engine), settings.payer_accounts),
     )
+    if settings.cash_interval_seconds:
+        await ensure_cash_schedule(
+            client,
+            temporal,
+            bank_settings.account,
+            timedelta(seconds=settings.cash_interval_seconds),
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -4,17 +4,28 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from activities.carrier import CarrierActivities
+from activities.cash import CashActivities
 from activities.erp import ErpActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
+from workflows.cash_application import CashApplicationWorkflow
+from workflows.cash_decision import CashDecisionWorkflow
 from workflows.order_to_cash import OrderToCashWorkflow
 from workflows.shipment import ShipmentWorkflow
 
-WORKFLOWS: Sequence[type] = (OrderToCashWorkflow, ShipmentWorkflow)
+WORKFLOWS: Sequence[type] = (
+    OrderToCashWorkflow,
+    ShipmentWorkflow,
+    CashApplicationWorkflow,
+    CashDecisionWorkflow,
+)
 
 
 def order_queue_activities(
-    warehouse: WarehouseActivities, carrier: CarrierActivities, transport: TransportActivities
+    warehouse: WarehouseActivities,
+    carrier: CarrierActivities,
+    transport: TransportActivities,
+    cash: CashActivities,
 ) -> list[Callable[..., Any]]:
     return [
         transport.rate_shop,
@@ -26,10 +37,13 @@ def order_queue_activities(
         warehouse.hand_label_to_warehouse,
         carrier.buy_label,
         carrier.void_label,
+        cash.read_bank_credits,
     ]
 
 
-def erp_queue_activities(erp: ErpActivities) -> list[Callable[..., Any]]:
+def erp_queue_activities(erp: ErpActivities, cash: CashActivities) -> list[Callable[..., Any]]:
+    """Everything that calls the ERP, cash application's ERP steps included, so the one
+    rate limit covers them all."""
     return [
         erp.validate_order,
         erp.create_sales_order,
@@ -37,4 +51,7 @@ def erp_queue_activities(erp: ErpActivities) -> list[Callable[..., Any]]:
         erp.create_billing_document,
         erp.create_outbound_delivery,
         erp.reject_order_items,
+        cash.decide_cash,
+        cash.decide_unapplied_cash,
+        cash.post_cash_to_erp,
     ]

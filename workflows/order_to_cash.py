@@ -1,9 +1,11 @@
-"""OrderToCashWorkflow: one order, from verdict to delivered and invoiced.
+"""OrderToCashWorkflow: one order, from verdict to paid.
 
 validate -> create the ERP sales order -> plan and reserve shipments (one child
 ShipmentWorkflow per warehouse) -> ship what is in stock, backorder the rest, replan
 when stock arrives or a pick comes up short -> cancel in the ERP what waited past its
-backorder window -> COMPLETED when every shipment is delivered and billed.
+backorder window -> wait until every invoice is paid (cash application signals each
+payment; an invoice unpaid past its due date is recorded overdue and dunned) -> PAID,
+then COMPLETED.
 
 Until anything ships, a failure or a cancellation unwinds it all, last step first:
 each shipment undoes its own (void the label, recall the release), then the order
@@ -35,10 +37,12 @@ with workflow.unsafe.imports_passed_through():
         ValidateOrderResult,
     )
     from canonical.events import ExecutionEvent
+    from canonical.invoices import Payment
     from canonical.orders import Order
     from canonical.statuses import OrderStatus
     from canonical.view import CompensationRecord, OrderView
     from workflows.allocation import Allocation
+    from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
     from workflows.contracts import (
         EXECUTION_EVENT_SIGNAL,
         ORDER_TO_CASH_WORKFLOW,
@@ -54,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
         StockArrival,
         SubmitVerdict,
     )
+    from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
     from workflows.saga import Saga, is_saga_exit
     from workflows.search import publish
@@ -76,6 +81,7 @@ class OrderToCashWorkflow:
             window=timedelta(days=input.backorder_window_days),
             on_change=lambda: publish(self._state, self._allocation),
         )
+        self._payments = OrderPayments(self._state)
         self._verdict: SubmitVerdict | None = None
         # Each shipment's own undo steps, as it last reported them.
         self._child_compensations: dict[str, list[CompensationRecord]] = {}
@@ -176,10 +182,17 @@ class OrderToCashWorkflow:
                 "erp",
                 f"{shipment.shipment_id} outbound delivery {shipment.delivery_document}",
             )
-            self._state.add_invoice(now, report.invoice)
+            self._state.add_invoice(now, self._payments.stamp(now, report.invoice))
         elif report.kind == "compensated":
             self._state.record(now, "COMPENSATED", "ordermesh", report.detail)
         publish(self._state, self._allocation)
+
+    @workflow.signal(name=PAYMENT_APPLIED_SIGNAL)
+    def payment_applied(self, payment: Payment) -> None:
+        """Cash application applied money to one of this order's invoices (sent once per
+        bank entry and invoice; a repeat changes nothing)."""
+        if self._payments.apply(workflow.now(), payment):
+            publish(self._state, self._allocation)
 
     # -- phases ----------------------------------------------------------------
 
@@ -261,6 +274,22 @@ class OrderToCashWorkflow:
         publish(self._state, self._allocation)
         await self._allocation.run(order, created.sales_order)
         self._saga.close()
+        await self._collect_payment()
+
+    async def _collect_payment(self) -> None:
+        """Wait until every invoice is paid, reminding as each falls overdue."""
+        if not self._state.view.invoices:
+            return  # nothing was billed (every line cancelled): nothing to collect
+        while not self._payments.all_paid():
+            reminder = self._payments.next_reminder()
+            timeout = None
+            if reminder is not None:
+                timeout = max(reminder - workflow.now(), timedelta(seconds=1))
+            try:
+                await workflow.wait_condition(self._payments.all_paid, timeout=timeout)
+            except TimeoutError:
+                self._payments.remind(workflow.now())
+                publish(self._state, self._allocation)
 
     async def _end_badly(self, err: BaseException) -> None:
         """Unwind, when nothing has shipped; otherwise wait for a person. Always raises."""

@@ -4,24 +4,32 @@ It keeps the contract of `adapters.erp.sap.SapErpAdapter` (same idempotency rule
 same error kinds), records what it was asked, and fails on demand.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from adapters.erp.fake_cash import FakeLedger
 from adapters.erp.port import (
     BillingDocumentRef,
     BillingRequest,
+    ClearingRequest,
+    ClearingResult,
     DeliveryRef,
     DeliveryRequest,
     ErpCustomer,
     ErpOrderItem,
     ErpProduct,
     ItemReduction,
+    PartPaymentRef,
+    PartPaymentRequest,
     SalesOrderRef,
     SalesOrderRequest,
+    workflow_of,
 )
 from adapters.erp.sap_checks import check_items, check_reductions, check_sales_order
 from adapters.errors import NotFoundError, RejectionError
 from adapters.scripted_failures import FailureScript, ScriptedFailure
+from canonical.cash import Receivable
 
 SYSTEM = "erp"
 
@@ -35,6 +43,9 @@ _PORT_METHODS = frozenset(
         "create_billing_document",
         "create_outbound_delivery",
         "reject_items",
+        "open_receivables",
+        "clear_receivables",
+        "post_part_payment",
     }
 )
 
@@ -64,7 +75,10 @@ class FakeErp:
           fine. A cancelled order forgets its key (SAP deletes it with its text), so
           the same key afterwards creates a new order;
         - `create_billing_document`: the same key returns the same document with
-          `created=False`; billing an order that does not exist is a rejection;
+          `created=False`; billing an order that does not exist is a rejection. Tax is
+          `output_tax_rate` on the net total; the invoice opens a receivable for the
+          gross (see `adapters.erp.fake_cash` for it, for statements and part
+          payments, which keep mock-sap's rules);
         - `create_outbound_delivery`: the same key returns the same delivery with
           `created=False` (looked up first, so even after the order changed); a
           delivery for an order that does not exist, or naming an item the order does
@@ -88,6 +102,9 @@ class FakeErp:
         cancelled: Numbers of sales orders cancelled, once each, in order.
         cancel_reasons: Number -> the reason it was cancelled with.
         billing_documents: Number -> the request that created it.
+        receivables: Billing document -> its receivable as opened (cleared ones too).
+        clearings: Every statement `clear_receivables` was asked to post, in order.
+        part_payments: Every part payment posted (once each), in order.
         deliveries: Delivery number -> the request that created it.
         rejections: `(sales_order, line_no, keep_quantity, reason)` for every item
             actually cut, in order; a repeat that changes nothing adds nothing.
@@ -98,13 +115,24 @@ class FakeErp:
             `("cancel_sales_order", sales_order, reason)`,
             `("create_billing_document", idempotency_key)`,
             `("create_outbound_delivery", idempotency_key)`,
-            `("reject_items", sales_order, reason)`.
+            `("reject_items", sales_order, reason)`, `("open_receivables", customer)`,
+            `("clear_receivables", statement_id)`,
+            `("post_part_payment", idempotency_key)`.
+
+    Args:
+        output_tax_rate: Tax on what is billed (SAP adapter's default: 0.19).
+        default_payment_terms: Terms of an invoice whose request names none.
+        today: The billing date; the UTC date when not given.
     """
 
     def __init__(
         self,
         customers: Iterable[ErpCustomer] = DEFAULT_CUSTOMERS,
         products: Iterable[ErpProduct] = DEFAULT_PRODUCTS,
+        *,
+        output_tax_rate: Decimal = Decimal("0.19"),
+        default_payment_terms: str = "NT30",
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.customers: dict[str, ErpCustomer] = {c.customer_id: c for c in customers}
         self.products: dict[str, ErpProduct] = {p.sku: p for p in products}
@@ -122,6 +150,13 @@ class FakeErp:
         self._next_billing = 90_000_001
         self._next_delivery = 80_000_001
         self._script = FailureScript("FakeErp", _PORT_METHODS)
+        self.ledger = FakeLedger(
+            today or (lambda: datetime.now(UTC).date()), output_tax_rate, default_payment_terms
+        )
+        self.receivables = self.ledger.receivables
+        self.clearings = self.ledger.clearings
+        self.part_payments = self.ledger.part_payments
+        self._billing_refs: dict[str, BillingDocumentRef] = {}
 
     # -- scripting --
 
@@ -147,6 +182,10 @@ class FakeErp:
     def calls_to(self, method: str) -> list[tuple[str, ...]]:
         """The recorded calls of one method."""
         return [call for call in self.calls if call[0] == method]
+
+    def open_receivables_now(self, customer_id: str | None = None) -> list[Receivable]:
+        """`open_receivables` for a test to look at: no call recorded, no failure."""
+        return self.ledger.open_receivables(customer_id)
 
     def items_of(self, sales_order: str) -> dict[int, Decimal]:
         """Line number -> quantity of a live sales order's items, as SAP would hold
@@ -227,21 +266,26 @@ class FakeErp:
     def _create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
         existing = self._billing_by_key.get(request.idempotency_key)
         if existing is not None:
-            return BillingDocumentRef(
-                billing_document=existing,
-                net_amount=_net(self.billing_documents[existing]),
-                created=False,
-            )
+            return self._billing_refs[existing].model_copy(update={"created": False})
         number = _number(request.sales_order)
-        if number not in self.sales_orders:
+        order = self.sales_orders.get(number)
+        if order is None:
             raise self._rejected(f"Sales document {request.sales_order} does not exist")
         if not request.items:
             raise self._rejected("A billing document needs at least one item")
         document = f"{self._next_billing:010d}"
         self._next_billing += 1
+        customer = self.customers.get(request.customer_id)
+        ref = self.ledger.bill(
+            document,
+            request.model_copy(update={"sales_order": number}),
+            customer.name if customer else "",
+            workflow_of(order.idempotency_key),
+        )
         self.billing_documents[document] = request
         self._billing_by_key[request.idempotency_key] = document
-        return BillingDocumentRef(billing_document=document, net_amount=_net(request))
+        self._billing_refs[document] = ref
+        return ref
 
     async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
         self.calls.append(("create_outbound_delivery", request.idempotency_key))
@@ -324,6 +368,30 @@ class FakeErp:
                 )
         self.sales_orders[number] = order.model_copy(update={"items": kept})
 
+    async def open_receivables(self, customer_id: str | None = None) -> list[Receivable]:
+        """The uncleared invoices (of one customer), by billing document."""
+        self.calls.append(("open_receivables", customer_id or ""))
+        failure = self._fail_before("open_receivables")
+        if failure is not None:
+            raise failure.exc
+        return self.ledger.open_receivables(customer_id)
+
+    async def clear_receivables(self, request: ClearingRequest) -> ClearingResult:
+        self.calls.append(("clear_receivables", request.statement_id))
+        failure = self._fail_before("clear_receivables")
+        result = self.ledger.clear(request)
+        if failure is not None:
+            raise failure.exc
+        return result
+
+    async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:
+        self.calls.append(("post_part_payment", request.idempotency_key))
+        failure = self._fail_before("post_part_payment")
+        ref = self.ledger.part_payment(request)
+        if failure is not None:
+            raise failure.exc
+        return ref
+
     # -- helpers --
 
     def _fail_before(self, method: str) -> ScriptedFailure | None:
@@ -339,7 +407,3 @@ def _number(sales_order: str) -> str:
     """SAP's ALPHA form: `4711` and `0000004711` are the same order."""
     sales_order = sales_order.strip()
     return sales_order.zfill(10) if sales_order.isdigit() else sales_order
-
-
-def _net(request: BillingRequest) -> Decimal:
-    return sum((item.net_amount for item in request.items), Decimal(0))

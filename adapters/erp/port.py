@@ -6,6 +6,15 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from canonical.cash import Receivable
+
+
+def workflow_of(idempotency_key: str) -> str:
+    """The workflow a key was derived from: keys are `<workflow id>:<step>`, so the key
+    without its last `:<step>`; "" for a key not of that form."""
+    workflow, _, step = idempotency_key.rpartition(":")
+    return workflow if workflow and step else ""
+
 
 class ErpCustomer(BaseModel):
     """A sold-to party.
@@ -81,7 +90,12 @@ class SalesOrderRef(BaseModel):
 
 
 class BillingRequest(BaseModel):
-    """What to bill: the shipped quantities of some sales order items."""
+    """What to bill: the shipped quantities of some sales order items.
+
+    Attributes:
+        payment_terms: The ERP's terms key for the receivable, e.g. `NT30`; empty
+            for the adapter's default.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -90,13 +104,29 @@ class BillingRequest(BaseModel):
     customer_id: str
     currency: str
     items: list[ErpOrderItem]
+    payment_terms: str = ""
 
 
 class BillingDocumentRef(BaseModel):
+    """The created (or found) invoice and the receivable it posted.
+
+    Attributes:
+        net_amount: Sum of the items.
+        tax_amount: Output tax on the net total.
+        gross_amount: Net plus tax: what the customer owes.
+        accounting_document: The journal entry that posted the receivable.
+        payment_terms: The terms the receivable is due under.
+        created: False when an earlier attempt with the same key had made it.
+    """
+
     model_config = ConfigDict(frozen=True)
 
     billing_document: str
     net_amount: Decimal
+    tax_amount: Decimal = Decimal(0)
+    gross_amount: Decimal = Decimal(0)
+    accounting_document: str = ""
+    payment_terms: str = ""
     created: bool = True
 
 
@@ -138,6 +168,110 @@ class ItemReduction(BaseModel):
     keep_net_amount: Decimal
 
 
+class ClearingLine(BaseModel):
+    """One bank statement line: money that arrived, and the invoices it settles.
+
+    Attributes:
+        line_id: The caller's id for the line, unique in its request; results name
+            lines by it.
+        amount: What arrived (positive): the gross of the invoices it settles.
+        billing_documents: The invoices it settles, as the customer was sent them.
+        payer_name: Who paid, as the bank reported it (for people).
+        note: The payer's note to payee (for people).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    line_id: str
+    amount: Decimal
+    billing_documents: list[str]
+    payer_name: str = ""
+    note: str = ""
+
+
+class ClearingRequest(BaseModel):
+    """A bank statement to post, clearing the invoices its lines pay.
+
+    Attributes:
+        statement_id: The bank's statement number: what makes posting it twice
+            harmless.
+        posting_date: The date the clearing is posted on.
+        bank_account: Our account the money arrived on.
+        currency: Of the account and of every line.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    statement_id: str
+    posting_date: date
+    bank_account: str
+    currency: str
+    lines: list[ClearingLine]
+
+
+class ClearedItem(BaseModel):
+    """An invoice a statement line cleared.
+
+    Attributes:
+        clearing_document: The ERP's journal entry that cleared it.
+        amount: What the invoice was cleared for.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    line_id: str
+    billing_document: str
+    clearing_document: str
+    amount: Decimal
+
+
+class RefusedLine(BaseModel):
+    """A statement line that cleared nothing, with the ERP's reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line_id: str
+    reason: str
+
+
+class ClearingResult(BaseModel):
+    """What posting a statement cleared, and the lines that cleared nothing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cleared: list[ClearedItem] = []
+    refused: list[RefusedLine] = []
+
+
+class PartPaymentRequest(BaseModel):
+    """Money that pays part of one invoice, to post on the customer's account.
+
+    Attributes:
+        idempotency_key: The same key never posts a second payment.
+        amount: Positive, and less than the invoice.
+        reason: Why the payer paid less (their note), recorded with the payment.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    customer_id: str
+    billing_document: str
+    amount: Decimal
+    currency: str
+    posting_date: date
+    reason: str = ""
+
+
+class PartPaymentRef(BaseModel):
+    """The posted (or found) payment; `created` is False when it already existed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    accounting_document: str
+    created: bool = True
+
+
 class ErpPort(Protocol):
     """The ERP. Lookups return None for "no such thing"; writes raise
     `adapters.errors.RejectionError` or `TransientError` (see that module)."""
@@ -157,7 +291,10 @@ class ErpPort(Protocol):
         """Undo a sales order. Idempotent: an order already gone is not an error."""
         ...
 
-    async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef: ...
+    async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
+        """Invoice the items, with output tax, and post the receivable (due under the
+        request's payment terms). Idempotent per key, each step of it included."""
+        ...
 
     async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef: ...
 
@@ -166,4 +303,23 @@ class ErpPort(Protocol):
     ) -> None:
         """Cancel what will never ship (a backorder whose window passed), with the
         reason recorded in the ERP. Idempotent: an item already cut is left alone."""
+        ...
+
+    async def open_receivables(self, customer_id: str | None = None) -> list[Receivable]:
+        """The invoices still owed (of one customer, or of all): billing documents
+        whose receivable nothing has cleared. `open_amount` is the whole gross: part
+        payments posted on account do not reduce it."""
+        ...
+
+    async def clear_receivables(self, request: ClearingRequest) -> ClearingResult:
+        """Post a bank statement: each line clears the invoices it names when its
+        amount is exactly what they come to (in its currency); otherwise the line is
+        refused with the reason and nothing of it is posted. Posting the same
+        statement again clears nothing twice: lines this statement already cleared
+        are answered as cleared, the others are tried again."""
+        ...
+
+    async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:
+        """Post a short payment on the customer's account against an invoice, which
+        stays open. Idempotent per key."""
         ...

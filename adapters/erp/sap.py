@@ -1,15 +1,19 @@
 """The ERP port over SAP S/4HANA's OData V2 APIs (business partner, product, sales
-order, outbound delivery, billing document).
+order, outbound delivery, billing document, journal entry, open items), with
+`BAPI_ACC_DOCUMENT_POST` and FINSTA01 bank statement IDocs for receivables.
 
-The wire (URLs, CSRF, error classification) lives in `adapters.erp.sap_http`; this
-module decides what to ask and how to make every write safe to repeat. Deliveries and
-billing documents are in `adapters.erp.sap_documents`, cutting items down in
-`adapters.erp.sap_reductions`; `SapErpAdapter` is the one entry point for all of them.
+The wire (URLs, CSRF, BAPI calls, IDocs, error classification) lives in
+`adapters.erp.sap_http`; this module decides what to ask and how to make every write
+safe to repeat. Deliveries and billing documents are in `adapters.erp.sap_documents`,
+the receivables they post and part payments in `adapters.erp.sap_receivables`, open
+items in `adapters.erp.sap_open_items`, bank statements in `adapters.erp.sap_finsta`,
+cutting items down in `adapters.erp.sap_reductions`; `SapErpAdapter` is the one entry
+point for all of them.
 """
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -18,11 +22,15 @@ import httpx
 from adapters.erp.port import (
     BillingDocumentRef,
     BillingRequest,
+    ClearingRequest,
+    ClearingResult,
     DeliveryRef,
     DeliveryRequest,
     ErpCustomer,
     ErpProduct,
     ItemReduction,
+    PartPaymentRef,
+    PartPaymentRequest,
     SalesOrderRef,
     SalesOrderRequest,
 )
@@ -33,13 +41,17 @@ from adapters.erp.sap_documents import (
     delivery_marker,
     document_marker,
 )
+from adapters.erp.sap_finsta import SapStatements
 from adapters.erp.sap_http import SapODataSession
+from adapters.erp.sap_open_items import SapOpenItems
+from adapters.erp.sap_receivables import SapReceivables
 from adapters.erp.sap_reductions import SapItemReductions
 from adapters.erp.sap_settings import SapSettings
 from adapters.erp.sap_values import (
     BILLING_DOCUMENT_SRV,
     BUSINESS_PARTNER_SRV,
     IDEMPOTENCY_PREFIX,
+    IDEMPOTENCY_TEXT_ID,
     OUTBOUND_DELIVERY_SRV,
     PRODUCT_SRV,
     SALES_ORDER_SRV,
@@ -53,6 +65,7 @@ from adapters.erp.sap_values import (
     text,
 )
 from adapters.errors import TransientError
+from canonical.cash import Receivable
 
 __all__ = [
     "BILLING_DOCUMENT_SRV",
@@ -72,9 +85,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENCY_TEXT_ID = "0001"
-"""`LongTextID` of the sales order header text that carries the marker."""
-
 
 def sales_order_marker(idempotency_key: str) -> str:
     """The header text a sales order created for `idempotency_key` carries."""
@@ -86,15 +96,17 @@ class SapErpAdapter:
 
     Lookups answer None for "no such thing"; writes are idempotent (see
     `create_sales_order`, `cancel_sales_order`, `create_outbound_delivery`,
-    `create_billing_document`, `reject_items`) and raise `TransientError` or
-    `RejectionError` as classified in `adapters.erp.sap_http`.
+    `create_billing_document`, `reject_items`, `clear_receivables`,
+    `post_part_payment`) and raise `TransientError` or `RejectionError` as classified
+    in `adapters.erp.sap_errors`.
 
     Args:
         client: An httpx client whose `base_url` is the Gateway's scheme, host and
             port. Authentication, timeouts and the transport are the client's; use
             `from_settings` to build one from `SapSettings`.
-        settings: Sales area, document types, shipping points, language, SAP client.
-        today: Today's date for deliveries; the UTC date when not given (tests).
+        settings: Sales area, document types, shipping points, language, SAP client,
+            company code, tax rate, G/L accounts.
+        today: Today's date for deliveries and invoices; the UTC date when not given.
     """
 
     def __init__(
@@ -107,7 +119,11 @@ class SapErpAdapter:
         self._client = client
         self._settings = settings
         self._odata = SapODataSession(client, settings)
-        self._documents = SapDocuments(self._odata, settings, today)
+        today = today or (lambda: datetime.now(UTC).date())
+        self._receivables = SapReceivables(self._odata, settings, today)
+        self._open_items = SapOpenItems(self._odata, settings)
+        self._documents = SapDocuments(self._odata, settings, self._receivables, today)
+        self._statements = SapStatements(self._odata, settings, self._open_items)
         self._reductions = SapItemReductions(self._odata, settings)
 
     @classmethod
@@ -320,7 +336,8 @@ class SapErpAdapter:
         return await self._documents.create_outbound_delivery(request)
 
     async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
-        """Bill the given (shipped) items of a sales order, at most once per key.
+        """Bill the given (shipped) items of a sales order with output tax, and post the
+        receivable; each step at most once per key.
 
         See `adapters.erp.sap_documents.SapDocuments.create_billing_document`."""
         return await self._documents.create_billing_document(request)
@@ -331,3 +348,20 @@ class SapErpAdapter:
         """Cut sales order items down (0: reject the item), with `reason` as a header
         text; safe to repeat. See `adapters.erp.sap_reductions`."""
         await self._reductions.reject_items(sales_order, reductions, reason)
+
+    # -- cash -----------------------------------------------------------------------
+
+    async def open_receivables(self, customer_id: str | None = None) -> list[Receivable]:
+        """The invoices still owed, of one customer or all. See
+        `adapters.erp.sap_open_items.SapOpenItems.open_receivables`."""
+        return await self._open_items.open_receivables(customer_id)
+
+    async def clear_receivables(self, request: ClearingRequest) -> ClearingResult:
+        """Post a bank statement (FINSTA01) that clears the invoices its lines pay;
+        safe to repeat. See `adapters.erp.sap_finsta.SapStatements.clear_receivables`."""
+        return await self._statements.clear_receivables(request)
+
+    async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:
+        """Post a short payment on account against an invoice, at most once per key.
+        See `adapters.erp.sap_receivables.SapReceivables.post_part_payment`."""
+        return await self._receivables.post_part_payment(request)

@@ -6,7 +6,7 @@ Every refusal is a `RejectionError(code=INVALID_REQUEST)` saying what is wrong.
 
 from collections.abc import Sequence
 
-from adapters.erp.port import ErpOrderItem, ItemReduction
+from adapters.erp.port import ClearingRequest, ErpOrderItem, ItemReduction, PartPaymentRequest
 from adapters.erp.sap_values import SYSTEM, document_number
 from adapters.errors import RejectionError
 
@@ -15,6 +15,9 @@ INVALID_REQUEST = "ERP_INVALID_REQUEST"
 
 MAX_LINE_NO = 999_999
 """SAP item numbers have six digits."""
+
+PAYMENT_TERMS_LENGTH = 4
+"""A payment terms key (ZTERM) has four characters."""
 
 
 def invalid(message: str) -> RejectionError:
@@ -71,3 +74,60 @@ def check_reductions(reductions: Sequence[ItemReduction], reason: str) -> None:
                 f"line {reduction.line_no}: net amount to keep {reduction.keep_net_amount} "
                 "is negative"
             )
+
+
+def check_payment_terms(terms: str) -> str:
+    """A terms key as SAP keys it (upper case); refused when longer than ZTERM holds."""
+    key = terms.strip().upper()
+    if len(key) > PAYMENT_TERMS_LENGTH:
+        raise invalid(f"payment terms {terms!r} are longer than {PAYMENT_TERMS_LENGTH} characters")
+    return key
+
+
+def check_clearing(request: ClearingRequest) -> list[list[str]]:
+    """A statement to post: a number, at least one line, each line with its own id, a
+    positive amount and at least one invoice, and no invoice on two lines (one of
+    them could only be refused, and a repeat could not tell which).
+
+    Returns each line's billing documents in SAP's (ALPHA) form, in line order.
+    """
+    if not request.statement_id.strip():
+        raise invalid("a statement needs its number")
+    if not request.currency.strip():
+        raise invalid(f"statement {request.statement_id} names no currency")
+    if not request.lines:
+        raise invalid(f"statement {request.statement_id} has no lines")
+    line_ids: set[str] = set()
+    owner: dict[str, str] = {}
+    documents: list[list[str]] = []
+    for line in request.lines:
+        if not line.line_id.strip() or line.line_id in line_ids:
+            raise invalid(f"line id {line.line_id!r} is empty or appears twice")
+        line_ids.add(line.line_id)
+        if line.amount <= 0:
+            raise invalid(f"line {line.line_id}: amount {line.amount} is not positive")
+        numbers = [document_number(number) for number in line.billing_documents]
+        if not numbers or "" in numbers:
+            raise invalid(f"line {line.line_id} names no billing document")
+        for number in numbers:
+            if owner.setdefault(number, line.line_id) != line.line_id or numbers.count(number) > 1:
+                raise invalid(f"billing document {number} appears twice in the statement")
+        documents.append(numbers)
+    return documents
+
+
+def check_part_payment(request: PartPaymentRequest) -> str:
+    """A part payment to post: a key, a customer, an invoice (returned in SAP's form), a
+    positive amount in a currency."""
+    if not request.idempotency_key.strip():
+        raise invalid("a part payment needs an idempotency key")
+    if not request.customer_id.strip():
+        raise invalid("a part payment needs the customer")
+    number = document_number(request.billing_document)
+    if not number:
+        raise invalid("a part payment needs the billing document it is against")
+    if request.amount <= 0:
+        raise invalid(f"part payment amount {request.amount} is not positive")
+    if not request.currency.strip():
+        raise invalid("a part payment needs its currency")
+    return number

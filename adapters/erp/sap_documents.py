@@ -20,8 +20,8 @@ there).
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from adapters.erp.port import (
@@ -31,8 +31,9 @@ from adapters.erp.port import (
     DeliveryRequest,
     ErpOrderItem,
 )
-from adapters.erp.sap_checks import check_items, check_sales_order
+from adapters.erp.sap_checks import check_items, check_payment_terms, check_sales_order
 from adapters.erp.sap_http import SapODataSession
+from adapters.erp.sap_receivables import Invoice, SapReceivables, output_tax
 from adapters.erp.sap_settings import SapSettings
 from adapters.erp.sap_values import (
     BILLING_DOCUMENT_SRV,
@@ -148,35 +149,46 @@ class SapDocuments:
 
     Args:
         odata: The adapter's OData session.
-        settings: Sales organisation, billing type, default shipping point.
-        today: Today's date (UTC unless given), for `DeliveryDate`.
+        settings: Sales organisation, billing type, tax rate, default shipping point.
+        receivables: Posts each invoice's receivable.
+        today: Today's date, for `DeliveryDate` and `BillingDocumentDate`.
     """
 
     def __init__(
         self,
         odata: SapODataSession,
         settings: SapSettings,
-        today: Callable[[], date] | None = None,
+        receivables: SapReceivables,
+        today: Callable[[], date],
     ) -> None:
         self._odata = odata
         self._settings = settings
-        self._today = today or (lambda: datetime.now(UTC).date())
+        self._receivables = receivables
+        self._today = today
 
     # -- billing ----------------------------------------------------------------------
 
     async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
-        """Bill the given (shipped) items of a sales order, at most once per key.
+        """Bill the given (shipped) items of a sales order and post the receivable, at
+        most once per key.
 
         Every item carries `document_marker(idempotency_key)` in
         `BillingDocumentItemText`; a document found by it
-        (`A_BillingDocumentItem?$filter=SalesDocument eq '<so>'`) is returned with
-        `created=False` and the net amount SAP holds for it. Totals: net is the sum of
-        the items, tax is 0 (nothing here computes tax), gross equals net.
+        (`A_BillingDocumentItem?$filter=SalesDocument eq '<so>'`) is not made again
+        (`created=False`), and its totals are SAP's. Tax is `output_tax_rate` on each
+        item's net and, rounded once, on the document's net total (as mock-sap's own
+        invoices do), so the items' taxes may differ from the total by a cent; gross
+        is net plus tax.
+
+        The receivable is then posted and written to the billing document by
+        `adapters.erp.sap_receivables.SapReceivables.book_invoice`, due under the
+        request's payment terms (else `default_payment_terms`) from the billing date.
+        A retry after any step finds what the earlier attempt did.
         """
         check_items(request.items, what="billing document", unique_lines=False)
         sales_order = check_sales_order(request.sales_order, what="to bill")
+        terms = check_payment_terms(request.payment_terms or self._settings.default_payment_terms)
         marker = document_marker(request.idempotency_key)
-        total = sum((item.net_amount for item in request.items), Decimal(0))
         existing = await find_marked_document(self._odata, BILLING_ITEMS, sales_order, marker)
         if existing is not None:
             logger.info(
@@ -184,33 +196,53 @@ class SapDocuments:
                 existing.number,
                 request.idempotency_key,
             )
-            # SAP's "475.000" is our "475.00": keep ours when they are equal
-            amount = total if existing.amount == total else existing.amount
-            return BillingDocumentRef(
-                billing_document=existing.number, net_amount=amount, created=False
+            invoice = await self._receivables.read_invoice(existing.number)
+        else:
+            net = sum((item.net_amount for item in request.items), Decimal(0))
+            invoice = Invoice(
+                billing_document="",
+                customer_id=request.customer_id,
+                currency=request.currency,
+                net=net,
+                tax=output_tax(net, self._settings.output_tax_rate),
+                billed_on=self._today(),
             )
-        entity = await self._odata.create(
-            BILLING_DOCUMENT_SRV,
-            "A_BillingDocument",
-            self._billing_body(request, sales_order, marker, total),
+            entity = await self._odata.create(
+                BILLING_DOCUMENT_SRV,
+                "A_BillingDocument",
+                self._billing_body(request, sales_order, marker, invoice),
+            )
+            number = self._created_number(entity, "BillingDocument", "billing document", marker)
+            invoice = replace(invoice, billing_document=number)
+            logger.info("created billing document %s for sales order %s", number, sales_order)
+        accounting_document = await self._receivables.book_invoice(
+            invoice, terms, new=existing is None
         )
-        number = self._created_number(entity, "BillingDocument", "billing document", marker)
-        logger.info("created billing document %s for sales order %s", number, sales_order)
-        return BillingDocumentRef(billing_document=number, net_amount=total, created=True)
+        return BillingDocumentRef(
+            billing_document=invoice.billing_document,
+            net_amount=invoice.net,
+            tax_amount=invoice.tax,
+            gross_amount=invoice.gross,
+            accounting_document=accounting_document,
+            payment_terms=terms,
+            created=existing is None,
+        )
 
     def _billing_body(
-        self, request: BillingRequest, sales_order: str, marker: str, total: Decimal
+        self, request: BillingRequest, sales_order: str, marker: str, invoice: Invoice
     ) -> JsonObject:
+        rate = self._settings.output_tax_rate
         return {
             "BillingDocumentType": self._settings.billing_document_type,
             "SDDocumentCategory": "M",
             "SalesOrganization": self._settings.sales_organization,
             "SoldToParty": request.customer_id,
             "PayerParty": request.customer_id,
+            "BillingDocumentDate": edm_datetime(invoice.billed_on),
             "TransactionCurrency": request.currency,
-            "TotalNetAmount": decimal_text(total),
-            "TotalTaxAmount": "0",
-            "TotalGrossAmount": decimal_text(total),
+            "TotalNetAmount": decimal_text(invoice.net),
+            "TotalTaxAmount": decimal_text(invoice.tax),
+            "TotalGrossAmount": decimal_text(invoice.gross),
             "to_Item": [
                 {
                     "BillingDocumentItem": item_number(10 * position),
@@ -219,6 +251,7 @@ class SapDocuments:
                     "BillingQuantity": decimal_text(item.quantity),
                     "BillingQuantityUnit": item.uom,
                     "NetAmount": decimal_text(item.net_amount),
+                    "TaxAmount": decimal_text(output_tax(item.net_amount, rate)),
                     "TransactionCurrency": request.currency,
                     "SalesDocument": sales_order,
                     "SalesDocumentItem": item_number(item.line_no),

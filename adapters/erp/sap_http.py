@@ -1,124 +1,54 @@
-"""OData V2 plumbing for an SAP Gateway: URLs, CSRF tokens, and what a failure means.
+"""OData V2 plumbing for an SAP Gateway: URLs, CSRF tokens, BAPIs and IDocs.
 
 Everything here is about the wire, nothing about sales orders: `SapODataSession` reads
-entities and collections, creates (deep inserts), updates and deletes, fetching and
-refreshing the CSRF token that writes need, and turns every failure into an
-`adapters.errors.AdapterError` in one place, `classify_response`. Literals, numbers
-and dates are in `adapters.erp.sap_values`.
+entities and collections, creates (deep inserts), updates and deletes, calls BAPIs over
+JSON RFC and sends inbound IDocs, fetching and refreshing the CSRF token that writes
+need. What a failure means is `adapters.erp.sap_errors` (`classify_response`, and
+`bapi_errors` for a BAPI's refusal inside an HTTP 200), re-exported here. Literals,
+numbers and dates are in `adapters.erp.sap_values`.
 """
 
 import asyncio
 import json
 import logging
-import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import httpx
 
-from adapters.erp.sap_settings import SapSettings
-from adapters.erp.sap_values import SYSTEM, JsonObject
-from adapters.errors import (
-    TRANSIENT_STATUS_CODES,
-    AdapterError,
-    NotFoundError,
-    RejectionError,
-    TransientError,
+from adapters.erp.sap_errors import (
+    CSRF_HEADER,
+    ConflictError,
+    bapi_errors,
+    classify_response,
+    is_csrf_required,
+    sap_message,
 )
+from adapters.erp.sap_settings import SapSettings
+from adapters.erp.sap_values import SYSTEM, JsonObject, odata_any_of
+from adapters.errors import RejectionError, TransientError
 
 logger = logging.getLogger(__name__)
 
 ODATA_ROOT = "/sap/opu/odata/sap"
-CSRF_HEADER = "X-CSRF-Token"
+RFC_ROOT = "/sap/bc/rfc"
+IDOC_PATH = "/sap/bc/idoc"
+
+__all__ = [
+    "ConflictError",
+    "SapODataSession",
+    "bapi_errors",
+    "classify_response",
+    "is_csrf_required",
+    "sap_message",
+]
 
 # Characters left as they are in query values: OData's own punctuation reads better
 # unescaped and every Gateway accepts it. Spaces become %20, never "+".
 _QUERY_SAFE = "$'(),/:"
 _MAX_PAGES = 100
-
-
-# -- what a failure means -------------------------------------------------------------
-
-
-class ConflictError(RejectionError):
-    """HTTP 409: an entity with the same key already exists. A rejection like any other
-    (`code="ERP_REJECTED"`), told apart for writes that count "already there" as done."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, code="ERP_REJECTED", system=SYSTEM)
-
-
-def sap_message(response: httpx.Response) -> str:
-    """SAP's own words from an error response.
-
-    The JSON envelope's `error.message.value`, followed by whatever the
-    `innererror.errordetails` add to it; failing that the XML envelope's `<message>`,
-    the body's first line, or the HTTP reason phrase.
-    """
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error: dict[str, Any] = body["error"]
-        message = error.get("message")
-        main = message.get("value", "") if isinstance(message, dict) else str(message or "")
-        details: list[str] = []
-        inner = error.get("innererror")
-        if isinstance(inner, dict) and isinstance(inner.get("errordetails"), list):
-            for detail in inner["errordetails"]:
-                if isinstance(detail, dict):
-                    detail_text = str(detail.get("message") or "").strip()
-                    if detail_text and detail_text != main and detail_text not in details:
-                        details.append(detail_text)
-        if main and details:
-            return f"{main} ({'; '.join(details)})"
-        if main or details:
-            return main or "; ".join(details)
-    found = re.search(r"<message[^>]*>(.*?)</message>", response.text, re.DOTALL)
-    if found and found.group(1).strip():
-        return found.group(1).strip()
-    lines = response.text.strip().splitlines()
-    first_line = lines[0][:300] if lines else ""
-    return first_line or response.reason_phrase or f"HTTP {response.status_code}"
-
-
-def is_csrf_required(response: httpx.Response) -> bool:
-    """403 with `x-csrf-token: Required`: the token is missing, expired or unknown."""
-    return (
-        response.status_code == 403
-        and response.headers.get(CSRF_HEADER, "").strip().lower() == "required"
-    )
-
-
-def classify_response(response: httpx.Response, action: str) -> AdapterError:
-    """The adapter error a non-success response means. The one place statuses are read.
-
-    - 408/423/425/429/500/502/503/504 (`TRANSIENT_STATUS_CODES`: "no work process",
-      a locked document, ...), other 5xx except 501, and unexpected 1xx/3xx:
-      `TransientError`.
-    - 401, 403: `RejectionError(code="ERP_AUTH")` (a 403 asking for a CSRF token is
-      handled before this, by refreshing the token).
-    - 404: `NotFoundError` (lookups turn it into None before they get here).
-    - 409: `ConflictError`, a `RejectionError(code="ERP_REJECTED")` (the key exists).
-    - other 4xx and 501 (business exceptions, validation, a stale ETag):
-      `RejectionError(code="ERP_REJECTED")`.
-
-    Rejections carry SAP's message text as it is; transient errors add what was
-    being done, for the log and the retry history.
-    """
-    status = response.status_code
-    message = sap_message(response)
-    if status in (401, 403):
-        return RejectionError(message, code="ERP_AUTH", system=SYSTEM)
-    if status == 404:
-        return NotFoundError(message, system=SYSTEM)
-    if status == 409:
-        return ConflictError(message)
-    if (400 <= status < 500 and status not in TRANSIENT_STATUS_CODES) or status == 501:
-        return RejectionError(message, code="ERP_REJECTED", system=SYSTEM)
-    return TransientError(f"SAP answered HTTP {status} to {action}: {message}", system=SYSTEM)
+# Keys per `or` filter in `read_where_in`: keeps a URL well inside what a Gateway takes.
+_KEYS_PER_READ = 40
 
 
 # -- the session ----------------------------------------------------------------------
@@ -184,6 +114,29 @@ class SapODataSession:
             url = str(next_link)
         raise TransientError(f"{action} did not end after {_MAX_PAGES} pages", system=SYSTEM)
 
+    async def read_where_in(
+        self,
+        service: str,
+        entity_set: str,
+        name: str,
+        values: Iterable[str],
+        *,
+        select: Sequence[str],
+        where: str = "",
+    ) -> list[JsonObject]:
+        """The entities whose property `name` is one of `values` (and that match the
+        filter `where`, if given), a few dozen keys to a read; none read for none."""
+        keys = sorted(set(values) - {""})
+        rows: list[JsonObject] = []
+        for start in range(0, len(keys), _KEYS_PER_READ):
+            condition = odata_any_of(name, keys[start : start + _KEYS_PER_READ])
+            query = {
+                "$filter": f"{condition} and {where}" if where else condition,
+                "$select": ",".join(select),
+            }
+            rows.extend(await self.read_collection(service, entity_set, query))
+        return rows
+
     # -- writes --
 
     async def create(self, service: str, entity_set: str, body: JsonObject) -> JsonObject:
@@ -192,7 +145,9 @@ class SapODataSession:
         `entity_set` may be a navigation path, e.g. `A_SalesOrder('1')/to_Text`. An
         entity with the same key already there is a `ConflictError` (409)."""
         action = f"POST {service}/{entity_set}"
-        response = await self._write("POST", service, entity_set, action, body=body)
+        response = await self._write(
+            "POST", self._url(service, entity_set), service, action, body=body
+        )
         if not response.is_success:
             raise classify_response(response, action)
         return self._payload(response, action)
@@ -210,7 +165,12 @@ class SapODataSession:
     ) -> bool:
         action = f"{method} {service}/{resource}"
         response = await self._write(
-            method, service, resource, action, body=body, extra_headers={"If-Match": "*"}
+            method,
+            self._url(service, resource),
+            service,
+            action,
+            body=body,
+            extra_headers={"If-Match": "*"},
         )
         if response.status_code == 404:
             return False
@@ -218,26 +178,67 @@ class SapODataSession:
             raise classify_response(response, action)
         return True
 
+    # -- function modules and IDocs --
+
+    async def call_function(
+        self, name: str, params: JsonObject, *, token_service: str
+    ) -> JsonObject:
+        """Call a BAPI over JSON RFC (`POST /sap/bc/rfc/<name>`); its export parameters.
+
+        Writes like any other: the CSRF token (fetched on `token_service`'s root when
+        there is none yet) goes with the call. A `RETURN` row of type E or A is a
+        `RejectionError` with SAP's messages: a BAPI refuses with HTTP 200.
+        """
+        action = f"RFC {name}"
+        response = await self._write(
+            "POST", self._path_url(f"{RFC_ROOT}/{name}"), token_service, action, body=params
+        )
+        if not response.is_success:
+            raise classify_response(response, action)
+        result = self._json_object(response, action)
+        errors = bapi_errors(result)
+        if errors:
+            raise RejectionError("; ".join(errors), code="ERP_REJECTED", system=SYSTEM)
+        return result
+
+    async def post_idoc(self, xml: bytes, *, token_service: str) -> JsonObject:
+        """Send an inbound IDoc as XML (`POST /sap/bc/idoc`); its status record, as JSON.
+
+        The HTTP status says only that the IDoc was received: whether it posted is the
+        record's `STATUS`, which is the caller's to read."""
+        action = "POST inbound IDoc"
+        response = await self._write(
+            "POST",
+            self._path_url(IDOC_PATH),
+            token_service,
+            action,
+            content=xml,
+            extra_headers={"Content-Type": "application/xml"},
+        )
+        if not response.is_success:
+            raise classify_response(response, action)
+        return self._json_object(response, action)
+
     # -- CSRF --
 
     async def _write(
         self,
         method: str,
-        service: str,
-        resource: str,
+        url: str,
+        token_service: str,
         action: str,
         *,
         body: JsonObject | None = None,
+        content: bytes | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        url = self._url(service, resource)
-        token = await self._token(service)
-        response = await self._send(method, url, action, token, body, extra_headers)
+        token = await self._token(token_service)
+        response = await self._send(method, url, action, token, body, extra_headers, content)
         if not is_csrf_required(response):
             return response
         logger.info("SAP wants a fresh CSRF token for %s; fetching one and retrying", action)
-        token = await self._token(service, stale=token)
-        response = await self._send(method, url, action, token, body, extra_headers)
+        token = await self._token(token_service, stale=token)
+        response = await self._send(method, url, action, token, body, extra_headers, content)
         if is_csrf_required(response):
             raise TransientError(
                 f"SAP refused a freshly fetched CSRF token for {action}: {sap_message(response)}",
@@ -269,12 +270,15 @@ class SapODataSession:
     # -- the wire --
 
     def _url(self, service: str, resource: str, query: Mapping[str, str] | None = None) -> str:
+        return self._path_url(f"{ODATA_ROOT}/{service}/{resource}", query)
+
+    def _path_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         params = {"sap-client": self._settings.client, **(query or {})}
         query_string = "&".join(
             f"{quote(name, safe='$')}={quote(value, safe=_QUERY_SAFE)}"
             for name, value in params.items()
         )
-        return f"{ODATA_ROOT}/{service}/{resource}?{query_string}"
+        return f"{path}?{query_string}"
 
     async def _send(
         self,
@@ -284,12 +288,15 @@ class SapODataSession:
         token: str | None = None,
         body: JsonObject | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         headers = {"Accept": "application/json", **(extra_headers or {})}
         if token:
             headers[CSRF_HEADER] = token
         try:
-            response = await self._client.request(method, url, headers=headers, json=body)
+            response = await self._client.request(
+                method, url, headers=headers, json=body, content=content
+            )
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"SAP did not answer {action} in time ({type(exc).__name__})", system=SYSTEM
@@ -303,8 +310,8 @@ class SapODataSession:
         return response
 
     @staticmethod
-    def _payload(response: httpx.Response, action: str, collection: bool = False) -> JsonObject:
-        """The `d` of a V2 JSON answer. Unreadable means transient: after a write, a
+    def _json_object(response: httpx.Response, action: str) -> JsonObject:
+        """The JSON object of an answer. Unreadable means transient: after a write, a
         retry finds what was written through the idempotency lookups."""
         try:
             body = response.json()
@@ -313,7 +320,16 @@ class SapODataSession:
                 f"SAP answered {action} with HTTP {response.status_code} but no JSON",
                 system=SYSTEM,
             ) from exc
-        data = body.get("d") if isinstance(body, dict) else None
+        if not isinstance(body, dict):
+            raise TransientError(f"SAP answered {action} without a JSON object", system=SYSTEM)
+        return body
+
+    @classmethod
+    def _payload(
+        cls, response: httpx.Response, action: str, collection: bool = False
+    ) -> JsonObject:
+        """The `d` of a V2 JSON answer (see `_json_object` for an unreadable one)."""
+        data = cls._json_object(response, action).get("d")
         if collection and isinstance(data, list):  # the V1-style `{"d": [...]}`
             return {"results": data}
         if not isinstance(data, dict):

@@ -1,5 +1,6 @@
 """Where the SAP S/4HANA system is and how to talk to it; every field set by environment."""
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, SecretStr, StringConstraints
@@ -32,6 +33,16 @@ class SapSettings(BaseSettings):
         language: Language of texts Ordermesh writes (the idempotency marker, the
             reasons items were rejected) and of descriptions it reads.
         timeout_seconds: Per-request timeout (connect, read, write, pool).
+        company_code: The company code receivables and payments are posted in
+            (1710 is German in mock-sap).
+        output_tax_rate: Output tax on what is billed, as a fraction (0.19: Germany's
+            standard rate, which mock-sap's own invoices use for 1710).
+        default_payment_terms: Terms key of receivables whose request names none.
+        receivables_account: G/L reconciliation account of customer receivables.
+        revenue_account: G/L account of sales revenue.
+        output_tax_account: G/L account of output tax.
+        bank_account: G/L account of the bank that customer payments arrive on
+            (mock-sap's statement clearing posts to 0000113100).
     """
 
     model_config = SettingsConfigDict(env_prefix="ORDERMESH_SAP_", extra="ignore")
@@ -49,3 +60,10 @@ class SapSettings(BaseSettings):
     shipping_points: dict[str, ShippingPoint] = Field(default_factory=dict)
     language: str = "EN"
     timeout_seconds: float = Field(default=10.0, gt=0)
+    company_code: str = Field(default="1710", min_length=1, max_length=4)
+    output_tax_rate: Decimal = Field(default=Decimal("0.19"), ge=0, lt=1)
+    default_payment_terms: str = Field(default="NT30", max_length=4)
+    receivables_account: str = "0012100000"
+    revenue_account: str = "0041000000"
+    output_tax_account: str = "0022000000"
+    bank_account: str = "0000113100"

@@ -1,8 +1,9 @@
 """Names and values as SAP Gateway writes them: the services Ordermesh uses, OData V2
 keys and literals, item and document numbers, decimals, dates, string properties."""
 
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -19,10 +20,15 @@ PRODUCT_SRV = "API_PRODUCT_SRV"
 SALES_ORDER_SRV = "API_SALES_ORDER_SRV"
 OUTBOUND_DELIVERY_SRV = "API_OUTBOUND_DELIVERY_SRV"
 BILLING_DOCUMENT_SRV = "API_BILLING_DOCUMENT_SRV"
+JOURNAL_ENTRY_SRV = "API_JOURNALENTRY_SRV"
+OPEN_ITEMS_SRV = "API_OPLACCTGDOCITEMCUBE_SRV"
 
 IDEMPOTENCY_PREFIX = "ordermesh:"
 """Prefix of every text that ties something in SAP to Ordermesh (idempotency markers,
 rejection reasons)."""
+
+IDEMPOTENCY_TEXT_ID = "0001"
+"""`LongTextID` of the sales order header text that carries the marker."""
 
 # Left as it is in a key predicate in a path; everything else is percent-escaped.
 _PATH_SAFE = "'"
@@ -76,10 +82,46 @@ def parse_decimal(value: object) -> Decimal:
         raise TransientError(f"SAP sent {value!r} where a decimal belongs", system=SYSTEM) from exc
 
 
+def parse_amount(value: object) -> Decimal:
+    """An amount from an OData V2 payload, at two places when that loses nothing:
+    SAP's `475.000` is the `475.00` Ordermesh sent."""
+    amount = parse_decimal(value)
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount
+
+
+def odata_any_of(name: str, values: Iterable[str]) -> str:
+    """`(Name eq 'a' or Name eq 'b')`: the filter that reads several keys in one call."""
+    return "(" + " or ".join(f"{name} eq {odata_string(value)}" for value in values) + ")"
+
+
 def edm_datetime(day: date) -> str:
     """An `Edm.DateTime` in OData V2 JSON: `/Date(<ms since epoch, UTC midnight>)/`."""
     midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return f"/Date({int(midnight.timestamp()) * 1000})/"
+
+
+_EDM_DATE = re.compile(r"^/Date\((-?\d+)(?:[+-]\d{4})?\)/$")
+
+
+def parse_edm_date(value: object) -> date | None:
+    """The date of an `Edm.DateTime` (`/Date(1795132800000)/`, or ISO text); None when
+    null or empty."""
+    if value is None or value == "":
+        return None
+    raw = str(value).strip()
+    found = _EDM_DATE.match(raw)
+    try:
+        if found:
+            return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(found[1]))).date()
+        return date.fromisoformat(raw[:10])
+    except ValueError as exc:
+        raise TransientError(f"SAP sent {value!r} where a date belongs", system=SYSTEM) from exc
+
+
+def abap_date(day: date) -> str:
+    """A date as a BAPI or IDoc field takes it: `YYYYMMDD`."""
+    return day.strftime("%Y%m%d")
 
 
 def text(entity: Mapping[str, Any], name: str) -> str:

@@ -56,6 +56,19 @@ class MockSap:
         """A `/_mock/faults` rule, e.g. `match="A_SalesOrder$", method="POST", status=503`."""
         (await self.http.post("/_mock/faults", json=rule)).raise_for_status()
 
+    async def control(self, what: str, **rule: Any) -> None:
+        """A rule for one of mock-sap's control endpoints, e.g.
+        `control("idoc-posting", mestyp="FINSTA", status="51", count=1)` or
+        `control("bapi-behaviour", function=..., type="E", message=..., count=1)`."""
+        (await self.http.post(f"/_mock/{what}", json=rule)).raise_for_status()
+
+    async def idocs(self, mestyp: str = "") -> list[dict[str, Any]]:
+        """The IDocs mock-sap received, oldest first."""
+        params = {"limit": "500", **({"mestyp": mestyp} if mestyp else {})}
+        response = await self.http.get("/sap/bc/idoc", params=params)
+        response.raise_for_status()
+        return list(reversed(response.json()["results"]))
+
     async def requests(self) -> list[dict[str, Any]]:
         """The OData requests since the last reset, oldest first."""
         response = await self.http.get("/_mock/requests", params={"limit": 500})

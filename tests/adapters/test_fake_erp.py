@@ -1,5 +1,6 @@
 """The in-memory ERP keeps the same contract as the SAP adapter."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,10 +8,13 @@ import pytest
 from adapters.erp.fake import FakeErp
 from adapters.erp.port import (
     BillingRequest,
+    ClearingLine,
+    ClearingRequest,
     DeliveryRequest,
     ErpOrderItem,
     ErpPort,
     ItemReduction,
+    PartPaymentRequest,
     SalesOrderRequest,
 )
 from adapters.errors import NotFoundError, RejectionError, TransientError
@@ -284,3 +288,78 @@ async def test_fail_next_works_for_deliveries_and_cuts() -> None:
     await erp.reject_items(so, [cut(20, 0)], "window passed")  # the retry changes nothing
     assert len(erp.rejections) == 1
     assert (await erp.create_outbound_delivery(deliver(so))).created
+
+
+# -- receivables -------------------------------------------------------------------------
+
+
+def paid(statement_id: str, amount: Decimal, *billing_documents: str) -> ClearingRequest:
+    return ClearingRequest(
+        statement_id=statement_id,
+        posting_date=date(2026, 12, 1),
+        bank_account="DE89370400440532013000",
+        currency="EUR",
+        lines=[ClearingLine(line_id="1", amount=amount, billing_documents=list(billing_documents))],
+    )
+
+
+async def test_billing_records_a_taxed_receivable_due_under_its_terms() -> None:
+    erp = FakeErp(output_tax_rate=Decimal("0.07"), today=lambda: date(2026, 11, 20))
+    so = await erp.create_sales_order(order(key="order-9:create_sales_order"))
+    ref = await erp.create_billing_document(bill(so.sales_order))
+
+    assert (ref.tax_amount, ref.gross_amount, ref.payment_terms) == (
+        Decimal("33.25"),
+        Decimal("508.25"),
+        "NT30",
+    )
+    receivable = erp.receivables[ref.billing_document]
+    assert (receivable.sales_order, receivable.order_workflow_id, receivable.due_on) == (
+        so.sales_order,
+        "order-9",
+        date(2026, 12, 20),
+    )
+    assert receivable.accounting_document == ref.accounting_document
+
+
+async def test_a_lost_clearing_answer_then_a_retry_clears_once() -> None:
+    erp = FakeErp()
+    so = await erp.create_sales_order(order())
+    ref = await erp.create_billing_document(bill(so.sales_order))
+    erp.fail_next("clear_receivables", TransientError("lost"), after_effect=True)
+    request = paid("ST-1", ref.gross_amount, ref.billing_document)
+
+    with pytest.raises(TransientError):
+        await erp.clear_receivables(request)
+    result = await erp.clear_receivables(request)
+
+    [item] = result.cleared
+    assert erp.ledger.cleared[ref.billing_document].clearing_document == item.clearing_document
+    assert erp.clearings == [request, request]
+    assert erp.calls_to("clear_receivables") == [("clear_receivables", "ST-1")] * 2
+    assert await erp.open_receivables() == []
+
+
+async def test_part_payments_are_recorded_and_fail_on_demand() -> None:
+    erp = FakeErp()
+    so = await erp.create_sales_order(order())
+    ref = await erp.create_billing_document(bill(so.sales_order))
+    request = PartPaymentRequest(
+        idempotency_key="entry-1:x",
+        customer_id="1000001",
+        billing_document=ref.billing_document,
+        amount=Decimal("100.00"),
+        currency="EUR",
+        posting_date=date(2026, 12, 1),
+    )
+    erp.fail_next("post_part_payment", TransientError("busy"))
+
+    with pytest.raises(TransientError):
+        await erp.post_part_payment(request)
+    posted = await erp.post_part_payment(request)
+
+    assert posted.created and erp.part_payments == [request]
+    assert [r.billing_document for r in erp.open_receivables_now("1000001")] == [
+        ref.billing_document
+    ]
+    assert erp.calls_to("open_receivables") == []

@@ -308,13 +308,33 @@ async def test_billing_found_by_its_key_marker_is_not_created_again(
             {"BillingDocument": "0090000002", "BillingDocumentItemText": "x", "NetAmount": "5.000"},
         ),
     )
+    gateway.on(
+        "GET",
+        r"/A_BillingDocument\('0090000001'\)$",
+        entity(
+            BillingDocument="0090000001",
+            PayerParty="1000001",
+            TransactionCurrency="EUR",
+            TotalNetAmount="289.950",
+            TotalTaxAmount="55.090",
+            BillingDocumentDate="/Date(1795132800000)/",
+            AccountingDocument="0100000042",
+        ),
+    )
     ref = await adapter.create_billing_document(bill(key="b-1"))
     assert (ref.billing_document, ref.net_amount, ref.created) == (
         "0090000001",
         Decimal("289.95"),
         False,
     )
-    assert gateway.sent("POST") == []
+    assert (ref.tax_amount, ref.gross_amount, ref.accounting_document, ref.payment_terms) == (
+        Decimal("55.09"),
+        Decimal("345.04"),
+        "0100000042",
+        "NT30",
+    )
+    # already posted and marked: nothing is written
+    assert gateway.sent("POST") == [] and gateway.sent("PATCH") == []
     assert gateway.requests[0].url.params["$filter"] == "SalesDocument eq '0000004711'"
 
 
@@ -323,9 +343,21 @@ async def test_billing_payload(gateway: Gateway, adapter: SapErpAdapter) -> None
     gateway.on(
         "POST", r"/A_BillingDocument$", httpx.Response(201, json={"d": {"BillingDocument": "9"}})
     )
+    gateway.on(
+        "POST",
+        r"/sap/bc/rfc/BAPI_ACC_DOCUMENT_POST$",
+        httpx.Response(200, json={"OBJ_KEY": "010000004217102026", "RETURN": []}),
+    )
+    gateway.on("PATCH", r"/A_BillingDocument\('9'\)$", httpx.Response(204))
     ref = await adapter.create_billing_document(bill(key="b-2"))
     assert (ref.billing_document, ref.net_amount, ref.created) == ("9", Decimal("289.95"), True)
-    [post] = gateway.sent("POST")
+    # 19 % of 289.95 is 55.0905: half up on the total, to the cent
+    assert (ref.tax_amount, ref.gross_amount, ref.accounting_document) == (
+        Decimal("55.09"),
+        Decimal("345.04"),
+        "0100000042",
+    )
+    post = gateway.sent("POST")[0]
     assert post.url.path == f"{ROOT}/API_BILLING_DOCUMENT_SRV/A_BillingDocument"
     body = json.loads(post.content)
     assert {k: v for k, v in body.items() if k != "to_Item"} == {
@@ -334,15 +366,27 @@ async def test_billing_payload(gateway: Gateway, adapter: SapErpAdapter) -> None
         "SalesOrganization": "1710",
         "SoldToParty": "1000001",
         "PayerParty": "1000001",
+        "BillingDocumentDate": "/Date(1795132800000)/",  # TODAY
         "TransactionCurrency": "EUR",
         "TotalNetAmount": "289.95",
-        "TotalTaxAmount": "0",
-        "TotalGrossAmount": "289.95",
+        "TotalTaxAmount": "55.09",
+        "TotalGrossAmount": "345.04",
     }
     assert [
-        (i["BillingDocumentItem"], i["SalesDocument"], i["SalesDocumentItem"], i["BillingQuantity"])
+        (
+            i["BillingDocumentItem"],
+            i["SalesDocument"],
+            i["SalesDocumentItem"],
+            i["BillingQuantity"],
+            i["NetAmount"],
+            i["TaxAmount"],
+        )
         for i in body["to_Item"]
-    ] == [("000010", "0000004711", "000010", "2"), ("000020", "0000004711", "000030", "1")]
+    ] == [
+        ("000010", "0000004711", "000010", "2", "190.00", "36.10"),
+        # 18.9905 half up: the items' taxes (55.09) need not add up to the total's
+        ("000020", "0000004711", "000030", "1", "99.95", "18.99"),
+    ]
     assert {i["BillingDocumentItemText"] for i in body["to_Item"]} == {billing_marker("b-2")}
 
 

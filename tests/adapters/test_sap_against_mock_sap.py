@@ -222,9 +222,16 @@ async def test_billing_document_has_items_and_totals_and_is_idempotent(
         "1000001",
         "1000001",
     )
+    # 19 % output tax on the net total (92.131, half up), as mock-sap bills 1710
     assert Decimal(header["TotalNetAmount"]) == Decimal("484.90")
-    assert Decimal(header["TotalGrossAmount"]) == Decimal("484.90")
-    assert Decimal(header["TotalTaxAmount"]) == 0
+    assert Decimal(header["TotalTaxAmount"]) == Decimal("92.13")
+    assert Decimal(header["TotalGrossAmount"]) == Decimal("577.03")
+    assert (first.tax_amount, first.gross_amount) == (Decimal("92.13"), Decimal("577.03"))
+    assert (header["AccountingDocument"], header["AccountingPostingStatus"]) == (
+        first.accounting_document,
+        "C",
+    )
+    assert again.accounting_document == first.accounting_document
 
     # a second shipment of the same size is a second invoice, not a duplicate
     second = await sap_adapter.create_billing_document(

@@ -8,7 +8,6 @@ tests keep their order ids unique (random idempotency keys and order ids).
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +17,6 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
-from store.db import make_engine
 from tests.api.support import ApiHarness, AppFactory
 from tests.workflows.support import Stack, running_stack
 
@@ -31,28 +29,26 @@ async def stack(dev_server_env: WorkflowEnvironment) -> AsyncIterator[Stack]:
 
 
 @pytest.fixture
-def make_api(stack: Stack, tmp_path: Path) -> AppFactory:
+def make_api(stack: Stack) -> AppFactory:
     """Build an app over `stack` with some settings changed, lifespan entered."""
 
     @asynccontextmanager
     async def build(**settings: Any) -> AsyncIterator[ApiHarness]:
-        engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
+        # The store the stack's cash activities write is the one the API reads.
+        engine = stack.ledger.engine
         app = create_app(
             ApiSettings(**{"warehouse_preference": ["W1", "W2"], **settings}),
             TemporalSettings(task_queue=stack.task_queue, erp_task_queue=stack.task_queue),
             client=stack.client,
             engine=engine,
         )
-        try:
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app), base_url="http://api"
-                ) as http,
-            ):
-                yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
-        finally:
-            engine.dispose()
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://api"
+            ) as http,
+        ):
+            yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
 
     return build
 

@@ -16,6 +16,8 @@ from tests.api.support import (
     submit,
     until,
 )
+from tests.workflows.support import pay_invoices
+from workflows.contracts import order_workflow_id
 
 CANCELLED = has_status(OrderStatus.CANCELLED)
 
@@ -148,8 +150,11 @@ async def test_a_shipped_order_cannot_be_cancelled(api: ApiHarness) -> None:
     assert api.stack.erp.cancelled == []
     assert api.stack.carrier.voided == set()
 
-    # Delivered, the order completes; a completed order cannot be cancelled either.
+    # Delivered and paid, the order completes; a completed order cannot be cancelled
+    # either.
     await send(api.http, order_id, "delivered", source="carrier")
+    await until(api.http, order_id, lambda v: v.shipments[0].status is ShipmentStatus.DELIVERED)
+    await pay_invoices(api.stack.client.get_workflow_handle(order_workflow_id(order_id)))
     await until(api.http, order_id, has_status(OrderStatus.COMPLETED))
     response = await api.http.post(f"/orders/{order_id}/cancel")
     assert response.status_code == 409, response.text

@@ -22,6 +22,8 @@ from tests.api.support import (
     until,
     view_of,
 )
+from tests.workflows.support import pay_invoices
+from workflows.contracts import order_workflow_id
 
 
 def labelled(view: OrderView) -> bool:
@@ -192,6 +194,8 @@ async def test_events_take_an_order_to_completed_and_then_it_is_closed(
     await until(api.http, order_id, has_status(OrderStatus.INVOICED))
     await send(api.http, order_id, "in_transit", source="carrier")
     await send(api.http, order_id, "delivered", source="carrier")
+    await until(api.http, order_id, lambda v: v.shipments[0].status is ShipmentStatus.DELIVERED)
+    await pay_invoices(api.stack.client.get_workflow_handle(order_workflow_id(order_id)))
     view = await until(api.http, order_id, has_status(OrderStatus.COMPLETED))
     assert len(api.stack.erp.billing_documents) == 1
     assert view.shipments[0].status is ShipmentStatus.DELIVERED

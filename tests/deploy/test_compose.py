@@ -14,6 +14,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from adapters.bank.settings import BankSettings
 from adapters.erp.sap_settings import SapSettings
 from api.settings import ApiSettings
 from canonical.search_attributes import SEARCH_ATTRIBUTES
@@ -32,12 +33,14 @@ SETTINGS: list[type[BaseSettings]] = [
     TemporalSettings,
     WorkerSettings,
     SapSettings,
+    BankSettings,
     SandboxSettings,
 ]
 # Published host port (the defaults in DESIGN.md) of each service reachable from outside.
 PORT_DEFAULTS = {name: field.default for name, field in StackPorts.model_fields.items()}
 PUBLISHED = {
-    s: PORT_DEFAULTS[s.replace("-", "_")] for s in ("api", "temporal-ui", "mock-sap", "sandbox")
+    s: PORT_DEFAULTS[s.replace("-", "_")]
+    for s in ("api", "temporal-ui", "mock-sap", "mock-bank", "sandbox")
 }
 
 Compose = dict[str, Any]
@@ -113,12 +116,13 @@ def test_image_services_run_what_make_run_runs(
     compose: Compose, make_run: dict[str, Service]
 ) -> None:
     built = {n: s for n, s in compose["services"].items() if "build" in s}
-    assert set(built) == {"api", "worker", "sandbox", "mock-sap"}
+    assert set(built) == {"api", "worker", "sandbox", "mock-sap", "mock-bank"}
     for name, service in built.items():
         assert _shape(_argv(service.get("command"))) == _shape(make_run[name].argv), name
-    mock_sap = _argv(built["mock-sap"]["command"])
-    assert _option(mock_sap, "--host") == "0.0.0.0"
-    assert _option(mock_sap, "--db").startswith("/data/")
+    for counterpart in ("mock-sap", "mock-bank"):
+        argv = _argv(built[counterpart]["command"])
+        assert _option(argv, "--host") == "0.0.0.0"
+        assert _option(argv, "--db").startswith("/data/")
 
 
 def test_every_make_run_variable_is_set_in_compose(
@@ -144,6 +148,10 @@ def test_the_processes_listen_beyond_their_container(compose: Compose) -> None:
     assert env["ORDERMESH_TEMPORAL_ADDRESS"] == "temporal:7233"
     assert env["ORDERMESH_SAP_BASE_URL"] == f"http://mock-sap:{PORT_DEFAULTS['mock_sap']}"
     assert env["ORDERMESH_SANDBOX_URL"] == f"http://sandbox:{PORT_DEFAULTS['sandbox']}"
+    assert env["ORDERMESH_BANK_BASE_URL"] == f"http://mock-bank:{PORT_DEFAULTS['mock_bank']}"
+    # The cash ledger is shared: the workers write it, the API lists unapplied cash.
+    worker, api = _environment(services_["worker"]), _environment(services_["api"])
+    assert worker["ORDERMESH_DATABASE_URL"] == api["ORDERMESH_DATABASE_URL"]
     webhooks = _environment(services_["sandbox"])["SANDBOX_WEBHOOK_BASE_URL"]
     assert webhooks == f"http://api:{PORT_DEFAULTS['api']}/webhooks"
 
@@ -154,6 +162,7 @@ def test_ports_are_published_as_designed(compose: Compose) -> None:
         "api": int(_environment(services_["api"])["ORDERMESH_API_PORT"]),
         "sandbox": int(_environment(services_["sandbox"])["SANDBOX_PORT"]),
         "mock-sap": int(_option(_argv(services_["mock-sap"]["command"]), "--port")),
+        "mock-bank": int(_option(_argv(services_["mock-bank"]["command"]), "--port")),
         "temporal-ui": 8080,  # the temporalio/ui image's port
     }
     for name, host_port in PUBLISHED.items():

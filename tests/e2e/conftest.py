@@ -1,5 +1,6 @@
-"""The whole product as processes: the Temporal dev server, mock-sap, the sandbox, a
-worker and the API, started by the same definitions as `make run`, on free ports."""
+"""The whole product as processes: the Temporal dev server, mock-sap, mock-bank, the
+sandbox, a worker and the API, started by the same definitions as `make run`, on free
+ports."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class RunningStack:
     api: httpx.AsyncClient
     sap: httpx.AsyncClient
     sandbox: httpx.AsyncClient
+    bank: httpx.AsyncClient
 
     def log_tail(self, lines: int = 40) -> str:
         out = []
@@ -46,8 +48,9 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
             timeout=30,
         ) as sap,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.sandbox}", timeout=30) as sandbox,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.mock_bank}", timeout=30) as bank,
     ):
-        running = RunningStack(stack, ports, root / "logs", api, sap, sandbox)
+        running = RunningStack(stack, ports, root / "logs", api, sap, sandbox, bank)
         try:
             yield running
         finally:

@@ -19,6 +19,7 @@ from tests.e2e.test_order_to_cash_e2e import (
     sap_billing_documents_for,
     submit,
     wait_for_status,
+    wait_until_fulfilled,
 )
 
 pytestmark = pytest.mark.e2e
@@ -82,7 +83,7 @@ async def test_an_order_no_warehouse_can_fill_ships_split(e2e: RunningStack, lay
     response = await submit(e2e, order(po, {"TG11": 5, "TG12": 2, "TG13": 4}), key=po)
     assert response.status_code == 201, response.text
     total = Decimal(response.json()["total"]["amount"])
-    view = await wait_for_status(e2e, response.json()["order_id"], {"COMPLETED"})
+    view = await wait_until_fulfilled(e2e, response.json()["order_id"])
 
     assert sorted(s["warehouse"] for s in view["shipments"]) == ["W1", "W2"]
     assert len({s["tracking_number"] for s in view["shipments"]}) == 2
@@ -115,7 +116,7 @@ async def test_a_backordered_line_ships_after_a_receipt(e2e: RunningStack, layou
     )
     assert receipt.status_code == 201, receipt.text
 
-    view = await wait_for_status(e2e, order_id, {"COMPLETED"})
+    view = await wait_until_fulfilled(e2e, order_id)
     assert [s["warehouse"] for s in view["shipments"]] == ["W1", "W3"]
     billing = await sap_billing_documents_for(e2e, view["erp_order_id"])
     assert len(billing) == 2
@@ -142,7 +143,7 @@ async def test_a_ship_complete_order_waits_and_ships_once(e2e: RunningStack, lay
     )
     assert receipt.status_code == 201, receipt.text
 
-    view = await wait_for_status(e2e, order_id, {"COMPLETED"})
+    view = await wait_until_fulfilled(e2e, order_id)
     (shipment,) = view["shipments"]
     assert shipment["warehouse"] == "W2"
     assert len(await sap_billing_documents_for(e2e, view["erp_order_id"])) == 1
@@ -176,7 +177,7 @@ async def test_messy_carrier_events_change_nothing_twice(e2e: RunningStack) -> N
     refused = await e2e.api.post("/webhooks/carrier", content=body, headers=forged)
     assert refused.status_code == 401
 
-    view = await wait_for_status(e2e, order_id, {"COMPLETED"})
+    view = await wait_until_fulfilled(e2e, order_id)
     kinds = [entry["kind"] for entry in view["timeline"]]
     assert kinds.count("SHIPMENT_DELIVERED") == 1
     assert [e["event_id"] for e in view["timeline"]].count(event["event_id"]) == 1
@@ -201,7 +202,7 @@ async def test_a_short_pick_ships_the_rest_in_another_shipment(
     assert response.status_code == 201, response.text
     total = Decimal(response.json()["total"]["amount"])
 
-    view = await wait_for_status(e2e, response.json()["order_id"], {"COMPLETED"})
+    view = await wait_until_fulfilled(e2e, response.json()["order_id"])
     assert "SHORT_PICKED" in [entry["kind"] for entry in view["timeline"]]
     shipped = [
         (s["shipment_id"][-2:], line["quantity"])

@@ -2,6 +2,8 @@
 warehouse and carrier played by the test."""
 
 import asyncio
+import contextlib
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,24 +12,32 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.service import RPCError
 
 from activities.carrier import CarrierActivities
+from activities.cash import CashActivities
 from activities.erp import ErpActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
+from adapters.bank.fake import FakeBank
 from adapters.carrier.fake import FakeCarrier
 from adapters.erp.fake import FakeErp
 from adapters.tms.fake import FakeTms
 from adapters.wms.fake import FakeWms
 from canonical.address import Address
 from canonical.events import EventLine, ExecutionEvent, ExecutionEventKind
+from canonical.invoices import Payment
 from canonical.orders import OrderSubmission, SubmittedLine
 from canonical.pricing import DEMO_PRICE_LIST
+from canonical.statuses import TERMINAL_ORDER_STATUSES, OrderStatus
 from canonical.view import OrderView
+from store.cash_ledger import CashLedger
+from store.db import create_schema, make_engine
 from tests.helpers import new_worker
 from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
 from workflows.contracts import (
     EXECUTION_EVENT_SIGNAL,
     ORDER_TO_CASH_WORKFLOW,
@@ -77,6 +87,9 @@ class Stack:
     )
     carrier: FakeCarrier = field(default_factory=FakeCarrier)
     tms: FakeTms = field(default_factory=FakeTms)
+    bank: FakeBank = field(default_factory=FakeBank)
+    ledger: CashLedger = field(default_factory=lambda: new_ledger())
+    started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
     # Retry backoff is real time even on the time-skipping server: keep it short.
     retry: RetryBudget = field(
         default_factory=lambda: RetryBudget(
@@ -104,13 +117,23 @@ class Stack:
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
+        self.started.append(handle)
         verdict = await handle.execute_update(SUBMIT_UPDATE, result_type=SubmitVerdict)
         return verdict, handle
+
+    async def end_orders(self) -> None:
+        """Terminate the orders still running (waiting for payment, say): on the
+        time-skipping server a workflow nobody serves any more stops time for all."""
+        for handle in self.started:
+            with contextlib.suppress(RPCError):
+                if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                    await handle.terminate("test over")
 
 
 @asynccontextmanager
 async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
     stack = Stack(client=client, task_queue=f"tq-{uuid.uuid4()}", **fakes)
+    cash = CashActivities(stack.bank, stack.erp, stack.ledger)
     worker = new_worker(
         client,
         task_queue=stack.task_queue,
@@ -120,12 +143,40 @@ async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
                 WarehouseActivities(stack.wms),
                 CarrierActivities(stack.carrier),
                 TransportActivities(stack.tms),
+                cash,
             ),
-            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST)),
+            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST), cash),
         ],
     )
     async with worker:
-        yield stack
+        try:
+            yield stack
+        finally:
+            await stack.end_orders()
+
+
+def new_ledger() -> CashLedger:
+    """A cash ledger in a SQLite file of its own (activities use it from threads)."""
+    engine = make_engine(f"sqlite:///{tempfile.mkdtemp(prefix='ledger-')}/ledger.db")
+    create_schema(engine)
+    return CashLedger(engine)
+
+
+async def pay_invoices(handle: WorkflowHandle[Any, Any]) -> OrderView:
+    """Play cash application: every open invoice of the order paid in full."""
+    view = await view_of(handle)
+    for invoice in view.invoices:
+        if invoice.open_amount > 0:
+            await handle.signal(
+                PAYMENT_APPLIED_SIGNAL,
+                Payment(
+                    payment_id=f"bank-{invoice.billing_document}",
+                    billing_document=invoice.billing_document,
+                    amount=invoice.amount_due.model_copy(update={"amount": invoice.open_amount}),
+                    rule="reference",
+                ),
+            )
+    return view
 
 
 async def view_of(handle: WorkflowHandle[Any, Any]) -> OrderView:
@@ -199,5 +250,22 @@ def compensations_run(view: OrderView) -> list[str]:
 
 
 async def result_of(handle: WorkflowHandle[Any, Any]) -> OrderView:
-    """The workflow's result, as the view it returns."""
+    """The workflow's result, as the view it returns; once the order is invoiced in
+    full, its invoices are paid (an order completes when paid).
+
+    The view is polled until then rather than the result awaited: awaiting the result
+    lets the time-skipping server skip time, and an order waiting for payment would
+    have it skip straight past every due date. A test that needs time to pass says so
+    with `env.sleep`."""
+    view = await until(
+        handle,
+        lambda v: (
+            v.status in (OrderStatus.INVOICED, OrderStatus.PAID)
+            or v.status in TERMINAL_ORDER_STATUSES
+            or v.status is OrderStatus.NEEDS_ATTENTION
+        ),
+        seconds=30,
+    )
+    if view.status is OrderStatus.INVOICED:
+        await pay_invoices(handle)
     return OrderView.model_validate(await handle.result())

@@ -78,6 +78,8 @@ async def test_an_order_goes_from_verdict_to_completed(
             "SHIPMENT_SHIPPED",
             "INVOICED",
             "SHIPMENT_DELIVERED",
+            "PAYMENT_RECEIVED",
+            "PAID",
             "COMPLETED",
         ):
             assert expected in kinds
