@@ -18,6 +18,7 @@ from adapters.erp.port import (
     DeliveryRequest,
     ErpCustomer,
     ErpOrderItem,
+    ErpPort,
     ErpProduct,
     ItemReduction,
     PartPaymentRef,
@@ -33,21 +34,8 @@ from canonical.cash import Receivable
 
 SYSTEM = "erp"
 
-_PORT_METHODS = frozenset(
-    {
-        "get_customer",
-        "get_product",
-        "create_sales_order",
-        "find_sales_order",
-        "cancel_sales_order",
-        "create_billing_document",
-        "create_outbound_delivery",
-        "reject_items",
-        "open_receivables",
-        "clear_receivables",
-        "post_part_payment",
-    }
-)
+# What `fail_next` can script: every method of the port, so the two cannot drift apart.
+_PORT_METHODS = frozenset(name for name in vars(ErpPort) if not name.startswith("_"))
 
 DEFAULT_CUSTOMERS = (
     ErpCustomer(customer_id="1000001", name="Becker Berlin", payment_terms="NT30"),
@@ -102,9 +90,8 @@ class FakeErp:
         cancelled: Numbers of sales orders cancelled, once each, in order.
         cancel_reasons: Number -> the reason it was cancelled with.
         billing_documents: Number -> the request that created it.
-        receivables: Billing document -> its receivable as opened (cleared ones too).
-        clearings: Every statement `clear_receivables` was asked to post, in order.
-        part_payments: Every part payment posted (once each), in order.
+        ledger: Invoices' receivables, clearings and part payments (`FakeLedger`);
+            `receivables`, `clearings` and `part_payments` are its own, for short.
         deliveries: Delivery number -> the request that created it.
         rejections: `(sales_order, line_no, keep_quantity, reason)` for every item
             actually cut, in order; a repeat that changes nothing adds nothing.
@@ -156,7 +143,6 @@ class FakeErp:
         self.receivables = self.ledger.receivables
         self.clearings = self.ledger.clearings
         self.part_payments = self.ledger.part_payments
-        self._billing_refs: dict[str, BillingDocumentRef] = {}
 
     # -- scripting --
 
@@ -266,7 +252,7 @@ class FakeErp:
     def _create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
         existing = self._billing_by_key.get(request.idempotency_key)
         if existing is not None:
-            return self._billing_refs[existing].model_copy(update={"created": False})
+            return self.ledger.invoices[existing].model_copy(update={"created": False})
         number = _number(request.sales_order)
         order = self.sales_orders.get(number)
         if order is None:
@@ -284,7 +270,6 @@ class FakeErp:
         )
         self.billing_documents[document] = request
         self._billing_by_key[request.idempotency_key] = document
-        self._billing_refs[document] = ref
         return ref
 
     async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:

@@ -54,6 +54,7 @@ class FakeLedger:
     """Receivables, clearings and part payments in memory.
 
     Attributes:
+        invoices: Billing document -> what `bill` answered for it.
         receivables: Every invoice's receivable, by billing document, as it was opened
             (open or not: see `cleared`).
         cleared: Billing document -> what cleared it.
@@ -62,6 +63,7 @@ class FakeLedger:
     """
 
     def __init__(self, today: Callable[[], date], tax_rate: Decimal, default_terms: str) -> None:
+        self.invoices: dict[str, BillingDocumentRef] = {}
         self.receivables: dict[str, Receivable] = {}
         self.cleared: dict[str, Clearing] = {}
         self.clearings: list[ClearingRequest] = []
@@ -100,7 +102,7 @@ class FakeLedger:
             open_amount=net + tax,
             due_on=self._today() + timedelta(days=days),
         )
-        return BillingDocumentRef(
+        ref = BillingDocumentRef(
             billing_document=billing_document,
             net_amount=net,
             tax_amount=tax,
@@ -108,6 +110,8 @@ class FakeLedger:
             accounting_document=accounting_document,
             payment_terms=terms,
         )
+        self.invoices[billing_document] = ref
+        return ref
 
     def open_receivables(self, customer_id: str | None) -> list[Receivable]:
         return [

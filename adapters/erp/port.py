@@ -312,11 +312,14 @@ class ErpPort(Protocol):
         ...
 
     async def clear_receivables(self, request: ClearingRequest) -> ClearingResult:
-        """Post a bank statement: each line clears the invoices it names when its
-        amount is exactly what they come to (in its currency); otherwise the line is
-        refused with the reason and nothing of it is posted. Posting the same
-        statement again clears nothing twice: lines this statement already cleared
-        are answered as cleared, the others are tried again."""
+        """Post a bank statement. Each line clears the one set of the open invoices it
+        names (in the statement's currency) that comes to exactly its amount, normally
+        all of them; with no such set, or several, the line is refused with the reason
+        and nothing of it is posted (a part payment is not a clearing).
+
+        Posting the same statement (`statement_id`) again clears nothing twice: a line
+        one of whose invoices this statement already cleared is answered as cleared,
+        from the ERP's books, and not posted again; the other lines are tried again."""
         ...
 
     async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:

@@ -47,7 +47,6 @@ from adapters.erp.sap_values import (
     item_number,
     key_path,
     odata_string,
-    parse_decimal,
     text,
 )
 from adapters.errors import NotFoundError, RejectionError, TransientError
@@ -79,7 +78,6 @@ class MarkedItems:
 
     Attributes:
         reference: The field naming the sales order the item comes from.
-        amount: A field to add up per document (the net amount), or "" for none.
     """
 
     service: str
@@ -87,7 +85,6 @@ class MarkedItems:
     document: str
     item_text: str
     reference: str
-    amount: str = ""
 
 
 BILLING_ITEMS = MarkedItems(
@@ -96,7 +93,6 @@ BILLING_ITEMS = MarkedItems(
     document="BillingDocument",
     item_text="BillingDocumentItemText",
     reference="SalesDocument",
-    amount="NetAmount",
 )
 DELIVERY_ITEMS = MarkedItems(
     OUTBOUND_DELIVERY_SRV,
@@ -107,41 +103,28 @@ DELIVERY_ITEMS = MarkedItems(
 )
 
 
-@dataclass(frozen=True)
-class MarkedDocument:
-    number: str
-    amount: Decimal
-
-
 async def find_marked_document(
     odata: SapODataSession, kind: MarkedItems, sales_order: str, marker: str
-) -> MarkedDocument | None:
-    """The document of `kind` whose items carry `marker`, among the items that refer to
-    `sales_order`; with the sum of its items' `kind.amount` (0 when there is none).
+) -> str | None:
+    """The number of the document of `kind` whose items carry `marker`, among the items
+    that refer to `sales_order`.
 
     Should several carry it (two attempts at the same moment), the lowest number is the
     answer and the others are logged."""
-    fields = [kind.document, kind.item_text] + ([kind.amount] if kind.amount else [])
     items = await odata.read_collection(
         kind.service,
         kind.entity_set,
         {
             "$filter": f"{kind.reference} eq {odata_string(sales_order)}",
-            "$select": ",".join(fields),
+            "$select": f"{kind.document},{kind.item_text}",
         },
     )
-    totals: dict[str, Decimal] = {}
-    for item in items:
-        if text(item, kind.item_text) == marker and text(item, kind.document):
-            number = text(item, kind.document)
-            amount = parse_decimal(item.get(kind.amount)) if kind.amount else Decimal(0)
-            totals[number] = totals.get(number, Decimal(0)) + amount
-    if not totals:
-        return None
-    if len(totals) > 1:
-        logger.warning("marker %s is on several %s: %s", marker, kind.entity_set, sorted(totals))
-    number = min(totals)
-    return MarkedDocument(number, totals[number])
+    numbers = sorted(
+        {text(item, kind.document) for item in items if text(item, kind.item_text) == marker} - {""}
+    )
+    if len(numbers) > 1:
+        logger.warning("marker %s is on several %s: %s", marker, kind.entity_set, numbers)
+    return numbers[0] if numbers else None
 
 
 class SapDocuments:
@@ -192,11 +175,9 @@ class SapDocuments:
         existing = await find_marked_document(self._odata, BILLING_ITEMS, sales_order, marker)
         if existing is not None:
             logger.info(
-                "billing document %s already exists for key %s",
-                existing.number,
-                request.idempotency_key,
+                "billing document %s already exists for key %s", existing, request.idempotency_key
             )
-            invoice = await self._receivables.read_invoice(existing.number)
+            invoice = await self._receivables.read_invoice(existing)
         else:
             net = sum((item.net_amount for item in request.items), Decimal(0))
             invoice = Invoice(
@@ -286,10 +267,8 @@ class SapDocuments:
         marker = document_marker(request.idempotency_key)
         existing = await find_marked_document(self._odata, DELIVERY_ITEMS, sales_order, marker)
         if existing is not None:
-            logger.info(
-                "delivery %s already exists for key %s", existing.number, request.idempotency_key
-            )
-            return DeliveryRef(delivery_document=existing.number, created=False)
+            logger.info("delivery %s already exists for key %s", existing, request.idempotency_key)
+            return DeliveryRef(delivery_document=existing, created=False)
         await self._check_order_items(sales_order, request.items)
         entity = await self._odata.create(
             OUTBOUND_DELIVERY_SRV,

@@ -178,7 +178,8 @@ def read_applied(receipt: JsonObject, lines: Mapping[str, StatementLine]) -> Cle
     for row in outcome.get("UNPROCESSED") or []:
         line = lines.get(str(row.get("LINE", "")))
         if line is not None:
-            refused.append(RefusedLine(line_id=line.line.line_id, reason=str(row.get("REASON"))))
+            reason = str(row.get("REASON") or "SAP gave no reason")
+            refused.append(RefusedLine(line_id=line.line.line_id, reason=reason))
     answered = {c.line_id for c in cleared} | {r.line_id for r in refused}
     refused += [
         RefusedLine(line_id=line.line.line_id, reason="SAP's answer does not mention this line")

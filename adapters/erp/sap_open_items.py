@@ -7,7 +7,6 @@ billing documents, customers and sales orders with a few batched reads
 them are `adapters.erp.sap_receivables`.
 """
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,8 +29,6 @@ from adapters.erp.sap_values import (
     text,
 )
 from canonical.cash import Receivable
-
-logger = logging.getLogger(__name__)
 
 OPEN_ITEMS = "A_OperationalAcctgDocItemCube"
 CUSTOMER_ITEM = "D"
@@ -104,7 +101,10 @@ class SapOpenItems:
         )
         billing_of: dict[str, str] = {}
         for bill in sorted(bills, key=lambda row: text(row, "BillingDocument")):
-            billing_of.setdefault(text(bill, "AccountingDocument"), text(bill, "BillingDocument"))
+            if text(bill, "AccountingDocument") in owed:
+                billing_of.setdefault(
+                    text(bill, "AccountingDocument"), text(bill, "BillingDocument")
+                )
         orders = await self._sales_orders(billing_of.values())
         names = await self._customer_names(text(owed[a], "Customer") for a in billing_of)
         workflows = await self._order_workflows(orders.values())
@@ -178,7 +178,7 @@ class SapOpenItems:
                 parse_amount(item.get("AmountInTransactionCurrency")),
             )
             for accounting, item in cleared.items()
-            if text(item, "ClearingAccountingDocument") in ours
+            if accounting in billing_of and text(item, "ClearingAccountingDocument") in ours
         }
 
     async def _sales_orders(self, billing_documents: Iterable[str]) -> dict[str, str]:
