@@ -1,10 +1,18 @@
 """`make bench`: the embedded stack under a bounded load, with figures printed.
 
 Starts the same processes as `make run` on free ports in a temporary folder (the
-sandbox with short delays), submits N orders at a given concurrency to 127.0.0.1,
-and reports the verdict latency (p50/p95/p99/max), the time from submission to
-COMPLETED, and orders completed per second. Writes a Markdown table and a JSON file
-to `bench/results/`. Bounded in count and time; stops by itself.
+sandbox with short delays, the cash schedule off), submits N orders at a given
+concurrency to 127.0.0.1, and follows each until it is fulfilled: INVOICED, every
+shipment that was not voided DELIVERED, so all that is left is the customer's
+payment. Then a cash round (`bench.cash_round`): every invoice is paid at mock-bank,
+the bank's day closes, and one `POST /cash/run` is timed; then each order's workflow
+is awaited until it is PAID and COMPLETED.
+
+Reports the verdict latency (p50/p95/p99/max), the time from submission to fulfilled
+(seen by polling `GET /orders/{id}` every 1.5 s, so to within that), orders fulfilled
+per second, what the cash run saw and applied and how long it took, and orders
+completed. Writes a Markdown table and a JSON file to `bench/results/`. Bounded in
+count and time; stops by itself; exits 0 only when every order completed.
 
     python -m bench.order_flow --orders 100 --concurrency 10   # closed loop: capacity
     python -m bench.order_flow --orders 100 --rate 2 --concurrency 100   # open loop
@@ -18,19 +26,48 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
 
+from bench.cash_round import CashRoundResult, InvoiceDue, cash_round
+from canonical.statuses import OrderStatus
+from canonical.view import OrderView
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from sandbox.stack import disposable_stack
 from workflows.contracts import order_workflow_id
 
 SHIP_TO = {"name": "Bench", "street": "Bench 1", "city": "Berlin", "country": "DE"}
+POLL_SECONDS = 1.5
+# Statuses after which an order will never be fulfilled: stop polling it.
+GIVEN_UP = {OrderStatus.REJECTED.value, OrderStatus.CANCELLED.value}
+# Awaiting the results after the cash round gets at least this long, even when the
+# budget is spent, so orders the run has already completed are still counted.
+RESULT_GRACE_SECONDS = 15.0
+
+
+@dataclass
+class OrderOutcome:
+    """One order as the bench saw it.
+
+    Attributes:
+        verdict: Seconds from submission to the API's verdict.
+        fulfilled_after: Seconds from submission to fulfilled; None if it never was.
+        invoices: Its invoices, once fulfilled.
+        completed: Its workflow ended with the order COMPLETED.
+    """
+
+    order_id: str
+    verdict: float
+    fulfilled_after: float | None = None
+    invoices: list[InvoiceDue] = field(default_factory=list)
+    completed: bool = False
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -39,10 +76,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def is_fulfilled(view: dict[str, Any]) -> bool:
+    """Every shipment delivered and billed: all that is left is the customer's payment."""
+    live = [s for s in view["shipments"] if s["status"] != "VOIDED"]
+    return view["status"] == "INVOICED" and all(s["status"] == "DELIVERED" for s in live)
+
+
+def invoices_due(view: dict[str, Any]) -> list[InvoiceDue]:
+    """What the customer owes per invoice: gross, or net for an invoice without tax."""
+    return [
+        InvoiceDue(
+            billing_document=invoice["billing_document"],
+            gross=Decimal(str((invoice.get("gross") or invoice["net"])["amount"])),
+        )
+        for invoice in view["invoices"]
+    ]
+
+
 async def one_order(
-    api: httpx.AsyncClient, temporal: Client, gate: asyncio.Semaphore, deadline: float
-) -> tuple[float, float | None]:
-    """(seconds to the verdict, seconds to COMPLETED or None)."""
+    api: httpx.AsyncClient, gate: asyncio.Semaphore, deadline: float
+) -> OrderOutcome:
+    """Submit one order, then poll its view until it is fulfilled or the deadline."""
     key = uuid.uuid4().hex
     body = {
         "customer_id": "1000001",
@@ -56,48 +110,103 @@ async def one_order(
         verdict = time.monotonic() - started
     if response.status_code != 201:
         raise RuntimeError(f"order refused: {response.status_code} {response.text}")
-    # Waiting on the workflow's result is a long poll on the server; polling the
-    # view would load the workers with queries and measure the poller.
-    handle = temporal.get_workflow_handle(order_workflow_id(response.json()["order_id"]))
-    try:
-        await asyncio.wait_for(handle.result(), timeout=max(0.0, deadline - time.monotonic()))
-    except TimeoutError:
-        return verdict, None
-    return verdict, time.monotonic() - started
+    outcome = OrderOutcome(order_id=response.json()["order_id"], verdict=verdict)
+    # Each poll is a workflow query on the worker: at ~1.5 s per order the poller is
+    # part of the load, and fulfilment is timed to within one interval.
+    while (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(min(POLL_SECONDS, left))
+        try:
+            polled = await api.get(f"/orders/{outcome.order_id}")
+        except httpx.TransportError:
+            continue  # a slow answer under load is not the order's failure
+        if polled.status_code != 200:
+            continue
+        view = polled.json()
+        if is_fulfilled(view):
+            outcome.fulfilled_after = time.monotonic() - started
+            outcome.invoices = invoices_due(view)
+            break
+        if view["status"] in GIVEN_UP:
+            break
+    return outcome
 
 
-async def paced(rate: float, index: int, work: Any) -> tuple[float, float | None]:
+async def paced(rate: float, index: int, work: Any) -> OrderOutcome:
     """Open loop: order `index` is submitted at `index / rate` seconds, whatever the
     state of the ones before, as real arrivals are."""
     await asyncio.sleep(index / rate)
-    result: tuple[float, float | None] = await work
+    result: OrderOutcome = await work
     return result
+
+
+async def await_completed(temporal: Client, outcome: OrderOutcome, deadline: float) -> None:
+    """Wait on the order's workflow result (a long poll on the server, not on the
+    workers) and note whether the order ended COMPLETED."""
+    handle = temporal.get_workflow_handle(
+        order_workflow_id(outcome.order_id), result_type=OrderView
+    )
+    timeout = max(RESULT_GRACE_SECONDS, deadline - time.monotonic())
+    try:
+        view: OrderView = await asyncio.wait_for(handle.result(), timeout=timeout)
+    except (TimeoutError, WorkflowFailureError):
+        return
+    outcome.completed = view.status is OrderStatus.COMPLETED
+
+
+def note(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 async def run(
     orders: int, concurrency: int, budget_seconds: float, rate: float = 0.0
 ) -> dict[str, Any]:
+    cash: CashRoundResult | None = None
     with tempfile.TemporaryDirectory(prefix="ordermesh-bench-") as tmp:
         stack, ports = disposable_stack(Path(tmp), step_delay_seconds=0.1)
         await stack.start()
         try:
             temporal = await connect(TemporalSettings(address=f"127.0.0.1:{ports.temporal}"))
-            async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{ports.api}", timeout=60
-            ) as api:
+            async with (
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.api}", timeout=60) as api,
+                httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{ports.mock_bank}", timeout=60
+                ) as bank,
+            ):
                 gate = asyncio.Semaphore(concurrency)
                 started = time.monotonic()
-                work = [
-                    one_order(api, temporal, gate, started + budget_seconds) for _ in range(orders)
-                ]
+                deadline = started + budget_seconds
+                work = [one_order(api, gate, deadline) for _ in range(orders)]
                 if rate > 0:
                     work = [paced(rate, i, w) for i, w in enumerate(work)]
-                results = await asyncio.gather(*work)
+                outcomes = await asyncio.gather(*work)
+                fulfilment_elapsed = time.monotonic() - started
+                invoices = [due for outcome in outcomes for due in outcome.invoices]
+                fulfilled = sum(o.fulfilled_after is not None for o in outcomes)
+                note(f"{fulfilled}/{orders} fulfilled in {fulfilment_elapsed:.1f} s")
+                if invoices:
+                    try:
+                        cash = await cash_round(api, bank, invoices)
+                        note(f"cash round: {cash}")
+                    except (RuntimeError, httpx.HTTPError) as err:
+                        note(f"cash round failed: {err!r}")
+                await asyncio.gather(*(await_completed(temporal, o, deadline) for o in outcomes))
                 elapsed = time.monotonic() - started
         finally:
             await stack.stop()
-    verdicts = [v for v, _ in results]
-    completions = [c for _, c in results if c is not None]
+    return summary(orders, concurrency, rate, outcomes, fulfilment_elapsed, cash, elapsed)
+
+
+def summary(
+    orders: int,
+    concurrency: int,
+    rate: float,
+    outcomes: list[OrderOutcome],
+    fulfilment_elapsed: float,
+    cash: CashRoundResult | None,
+    elapsed: float,
+) -> dict[str, Any]:
+    verdicts = [o.verdict for o in outcomes]
+    fulfilments = [o.fulfilled_after for o in outcomes if o.fulfilled_after is not None]
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "orders": orders,
@@ -107,9 +216,17 @@ async def run(
         "verdict_p95_ms": round(percentile(verdicts, 95) * 1000, 1),
         "verdict_p99_ms": round(percentile(verdicts, 99) * 1000, 1),
         "verdict_max_ms": round(max(verdicts) * 1000, 1),
-        "completed": len(completions),
-        "completion_p50_s": round(statistics.median(completions), 2) if completions else None,
-        "completed_per_second": round(len(completions) / elapsed, 2),
+        "fulfilled": len(fulfilments),
+        "fulfilment_p50_s": round(statistics.median(fulfilments), 2) if fulfilments else None,
+        "fulfilled_per_second": round(len(fulfilments) / fulfilment_elapsed, 2),
+        "invoices": sum(len(o.invoices) for o in outcomes),
+        "cash_credits": cash.credits if cash else None,
+        "cash_applied": cash.applied if cash else None,
+        "cash_run_seconds": round(cash.run_seconds, 2) if cash else None,
+        "cash_applied_per_second": (
+            round(cash.applied / cash.run_seconds, 2) if cash and cash.run_seconds else None
+        ),
+        "completed": sum(o.completed for o in outcomes),
         "wall_seconds": round(elapsed, 1),
     }
 

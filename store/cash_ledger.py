@@ -10,6 +10,7 @@ transaction as what was decided about it.
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
@@ -218,14 +219,21 @@ def _entry(run_id: str, decision: CashDecision) -> BankEntry:
         statement_id=credit.statement_id,
         amount=credit.amount,
         currency=credit.currency,
-        value_date=credit.value_date,
-        payer_name=credit.payer_name[:140],
-        payer_account=credit.payer_account[:70],
-        reference=credit.structured_reference[:140],
-        remittance=credit.remittance_text,
         run_id=run_id,
         outcome=outcome,
+        **_as_paid(credit),
     )
+
+
+def _as_paid(credit: BankCredit) -> dict[str, Any]:
+    """What the payer sent with the money, cut to the columns' widths."""
+    return {
+        "value_date": credit.value_date,
+        "payer_name": credit.payer_name[:140],
+        "payer_account": credit.payer_account[:70],
+        "reference": credit.structured_reference[:140],
+        "remittance": credit.remittance_text,
+    }
 
 
 def _add_outcome(session: Session, decision: CashDecision, account: str) -> None:
@@ -252,13 +260,9 @@ def _add_outcome(session: Session, decision: CashDecision, account: str) -> None
                 account=account,
                 amount=decision.unapplied_amount,
                 currency=credit.currency,
-                value_date=credit.value_date,
-                payer_name=credit.payer_name[:140],
-                payer_account=credit.payer_account[:70],
-                reference=credit.structured_reference[:140],
-                remittance=credit.remittance_text,
                 reason=decision.reason,
                 candidates=" ".join(decision.candidates),
+                **_as_paid(credit),
             )
         )
 

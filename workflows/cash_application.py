@@ -21,11 +21,9 @@ with workflow.unsafe.imports_passed_through():
         CASH_APPLICATION_WORKFLOW,
         CashRunInput,
         CashRunResult,
-        UnappliedSummary,
         clearing_statement_id,
-        unapplied_summaries,
     )
-    from workflows.cash_posting import post_and_notify
+    from workflows.cash_posting import post_and_notify, run_result
     from workflows.steps import Steps
 
 
@@ -38,11 +36,9 @@ class CashApplicationWorkflow:
         read = await steps.run(
             READ_BANK_CREDITS, ReadBankCreditsInput(account=input.account), ReadBankCreditsResult
         )
-        result = CashRunResult(
-            run_id=run_id, statements=len(read.statements), credits=len(read.credits)
-        )
+        counts = {"statements": len(read.statements), "credits": len(read.credits)}
         if not read.statements:
-            return result
+            return CashRunResult(run_id=run_id, **counts)
         decided = await steps.run(
             DECIDE_CASH,
             DecideCashInput(
@@ -58,10 +54,4 @@ class CashApplicationWorkflow:
         posting = await post_and_notify(
             steps, clearing_statement_id(run_id), input.account, decided.decisions
         )
-        result.applied = posting.applied
-        result.unapplied = unapplied_summaries(decided.decisions) + [
-            UnappliedSummary(entry_id="", amount="", currency="", reason=reason)
-            for reason in posting.refused
-        ]
-        result.orders_signalled = posting.orders_signalled
-        return result
+        return run_result(run_id, decided.decisions, posting, **counts)

@@ -16,11 +16,9 @@ with workflow.unsafe.imports_passed_through():
         CASH_DECISION_WORKFLOW,
         CashDecisionInput,
         CashRunResult,
-        UnappliedSummary,
         clearing_statement_id,
-        unapplied_summaries,
     )
-    from workflows.cash_posting import post_and_notify
+    from workflows.cash_posting import post_and_notify, run_result
     from workflows.steps import Steps
 
 
@@ -44,14 +42,4 @@ class CashDecisionWorkflow:
         posting = await post_and_notify(
             steps, clearing_statement_id(run_id), account, decided.decisions
         )
-        return CashRunResult(
-            run_id=run_id,
-            credits=len(decided.decisions),
-            applied=posting.applied,
-            unapplied=unapplied_summaries(decided.decisions)
-            + [
-                UnappliedSummary(entry_id="", amount="", currency="", reason=reason)
-                for reason in posting.refused
-            ],
-            orders_signalled=posting.orders_signalled,
-        )
+        return run_result(run_id, decided.decisions, posting, credits=len(decided.decisions))

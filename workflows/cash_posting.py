@@ -15,7 +15,12 @@ with workflow.unsafe.imports_passed_through():
     from canonical.cash import CashApplication, CashDecision
     from canonical.invoices import Payment
     from canonical.money import Money
-    from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
+    from workflows.cash_contracts import (
+        PAYMENT_APPLIED_SIGNAL,
+        CashRunResult,
+        UnappliedSummary,
+        unapplied_summaries,
+    )
     from workflows.steps import Steps
 
 
@@ -26,6 +31,23 @@ class Posting:
     applied: list[CashApplication] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     orders_signalled: list[str] = field(default_factory=list)
+
+
+def run_result(
+    run_id: str, decisions: list[CashDecision], posting: Posting, **counts: int
+) -> CashRunResult:
+    """What a run (or a decision) did: `counts` are `statements` and `credits`."""
+    refused = [
+        UnappliedSummary(entry_id="", amount="", currency="", reason=reason)
+        for reason in posting.refused
+    ]
+    return CashRunResult(
+        run_id=run_id,
+        applied=posting.applied,
+        unapplied=unapplied_summaries(decisions) + refused,
+        orders_signalled=posting.orders_signalled,
+        **counts,
+    )
 
 
 async def post_and_notify(

@@ -7,6 +7,7 @@ Every assertion about the ERP reads what mock-sap itself holds.
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -41,20 +42,31 @@ async def submit(e2e: RunningStack, body: dict[str, Any], key: str) -> httpx.Res
     return await e2e.api.post("/orders", json=body, headers={"Idempotency-Key": key})
 
 
-async def wait_for_status(
-    e2e: RunningStack, order_id: str, statuses: set[str], seconds: float = 90
+async def wait_for(
+    e2e: RunningStack,
+    order_id: str,
+    check: Callable[[dict[str, Any]], bool],
+    what: str,
+    seconds: float = 90,
 ) -> dict[str, Any]:
+    """Poll the order's view until `check` holds; fail with the logs if it never does."""
     deadline = time.monotonic() + seconds
     view: dict[str, Any] = {}
     while time.monotonic() < deadline:
         response = await e2e.api.get(f"/orders/{order_id}")
         if response.status_code == 200:
             view = response.json()
-            if view["status"] in statuses:
+            if check(view):
                 return view
         await asyncio.sleep(0.25)
-    raise AssertionError(
-        f"{order_id} never reached {statuses}; last: {view.get('status')}\n{e2e.log_tail()}"
+    raise AssertionError(f"{order_id} never {what}; last: {view.get('status')}\n{e2e.log_tail()}")
+
+
+async def wait_for_status(
+    e2e: RunningStack, order_id: str, statuses: set[str], seconds: float = 90
+) -> dict[str, Any]:
+    return await wait_for(
+        e2e, order_id, lambda v: v["status"] in statuses, f"reached {statuses}", seconds
     )
 
 
@@ -67,18 +79,7 @@ def fulfilled(view: dict[str, Any]) -> bool:
 async def wait_until_fulfilled(
     e2e: RunningStack, order_id: str, seconds: float = 90
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    view: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        response = await e2e.api.get(f"/orders/{order_id}")
-        if response.status_code == 200:
-            view = response.json()
-            if fulfilled(view):
-                return view
-        await asyncio.sleep(0.25)
-    raise AssertionError(
-        f"{order_id} never fulfilled; last: {view.get('status')}\n{e2e.log_tail()}"
-    )
+    return await wait_for(e2e, order_id, fulfilled, "fulfilled", seconds)
 
 
 async def sap_orders_with_po(e2e: RunningStack, po: str) -> list[dict[str, Any]]:
