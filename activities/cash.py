@@ -79,6 +79,10 @@ class CashActivities:
     @activity.defn(name=DECIDE_CASH)
     async def decide_cash(self, input: DecideCashInput) -> DecideCashResult:
         """Match the credits against the open receivables and claim them in the ledger."""
+        if not input.credits:
+            # Nothing new: the ERP is not asked (the schedule runs every few minutes).
+            await asyncio.to_thread(self._ledger.mark_read, input.account, input.statements)
+            return DecideCashResult()
         receivables = await self._open_receivables()
         decisions = match_credits(input.credits, receivables, self._payer_accounts)
         claimed = await asyncio.to_thread(self._ledger.claim, input.run_id, decisions)

@@ -96,10 +96,12 @@ async def test_a_payment_quoting_the_invoice_pays_and_completes_the_order(
         (payment,) = final.payments
         assert (payment.billing_document, payment.rule) == (invoice.billing_document, "reference")
 
-        # The same statement read again clears nothing twice.
+        # The same statement read again clears nothing twice, and costs no ERP call.
+        erp_calls = len(stack.erp.calls)
         again = await run_cash(stack)
         assert again.applied == [] and again.credits == 0
         assert len(stack.erp.clearings) == 1
+        assert len(stack.erp.calls) == erp_calls
 
 
 async def test_one_credit_for_two_orders_pays_both(
