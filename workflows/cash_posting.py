@@ -1,6 +1,7 @@
 """The half of cash application that both a scheduled run and an ops decision share:
 post the decisions to the ERP, then tell each order what its invoices received."""
 
+import asyncio
 from dataclasses import dataclass, field
 
 from temporalio import workflow
@@ -70,9 +71,12 @@ async def post_and_notify(
     )
     posting.applied = [p.application for p in result.posted]
     posting.refused = [f"{r.application.billing_document}: {r.reason}" for r in result.refused]
-    for posted in result.posted:
+    # All at once: one by one, a run of a hundred payments spent most of its time here.
+    told = [p for p in result.posted if p.application.order_workflow_id]
+    heard = await asyncio.gather(*(_tell(p.application.order_workflow_id, p) for p in told))
+    for posted, ok in zip(told, heard, strict=True):
         order = posted.application.order_workflow_id
-        if order and await _tell(order, posted) and order not in posting.orders_signalled:
+        if ok and order not in posting.orders_signalled:
             posting.orders_signalled.append(order)
     return posting
 
