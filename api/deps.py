@@ -7,10 +7,12 @@ from temporalio.client import Client
 
 from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway
+from api.return_gateway import ReturnGateway
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from store.cash_ledger import CashLedger
 from store.inbox import Inbox
+from store.returns_ledger import ReturnsLedger
 
 
 def get_temporal(request: Request) -> Client:
@@ -48,6 +50,16 @@ def get_ledger(request: Request) -> CashLedger:
     return ledger
 
 
+def get_return_gateway(request: Request) -> ReturnGateway:
+    gateway: ReturnGateway = request.app.state.return_gateway
+    return gateway
+
+
+def get_returns_ledger(request: Request) -> ReturnsLedger:
+    ledger: ReturnsLedger = request.app.state.returns_ledger
+    return ledger
+
+
 GatewayDep = Annotated[OrderGateway, Depends(get_gateway)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
@@ -55,3 +67,5 @@ TemporalSettingsDep = Annotated[TemporalSettings, Depends(get_temporal_settings)
 InboxDep = Annotated[Inbox, Depends(get_inbox)]
 CashGatewayDep = Annotated[CashGateway, Depends(get_cash_gateway)]
 LedgerDep = Annotated[CashLedger, Depends(get_ledger)]
+ReturnGatewayDep = Annotated[ReturnGateway, Depends(get_return_gateway)]
+ReturnsLedgerDep = Annotated[ReturnsLedger, Depends(get_returns_ledger)]

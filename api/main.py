@@ -13,13 +13,15 @@ from temporalio.service import RPCError
 
 from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway, OrderNotFound
-from api.routes import cash, health, orders, webhooks
+from api.return_gateway import ReturnGateway
+from api.routes import cash, health, orders, returns, webhooks
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.inbox import Inbox
+from store.returns_ledger import ReturnsLedger
 
 
 def create_app(
@@ -44,6 +46,12 @@ def create_app(
         app.state.temporal = temporal
         app.state.inbox = Inbox(db)
         app.state.ledger = CashLedger(db)
+        app.state.returns_ledger = ReturnsLedger(db)
+        app.state.return_gateway = ReturnGateway(
+            temporal,
+            task_queue=temporal_settings.task_queue,
+            erp_task_queue=temporal_settings.erp_task_queue,
+        )
         app.state.cash_gateway = CashGateway(
             temporal,
             task_queue=temporal_settings.task_queue,
@@ -70,6 +78,7 @@ def create_app(
     app.include_router(orders.router)
     app.include_router(webhooks.router)
     app.include_router(cash.router)
+    app.include_router(returns.router)
     app.include_router(health.router)
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)

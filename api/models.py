@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from canonical.orders import OrderSubmission, RejectionReason
+from canonical.returns import ReturnRequest, ReturnView
 from canonical.statuses import OrderStatus
 from canonical.view import OrderView
 from store.cash_tables import UnappliedCash
@@ -91,3 +92,18 @@ class UnappliedCashPublic(BaseModel):
             state=row.state,
             applied_to=row.applied_to.split(),
         )
+
+
+class ReturnCreate(ReturnRequest):
+    """The body of `POST /orders/{order_id}/returns`."""
+
+
+class ReturnPublic(ReturnView):
+    """A return (RMA) as the API shows it."""
+
+
+class ReturnApproval(BaseModel):
+    """Who decides, and why."""
+
+    by: str = Field(default="ops", max_length=60)
+    note: str = Field(default="", max_length=500)

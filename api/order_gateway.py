@@ -22,6 +22,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.workflow_presence import has_ended
 from canonical.events import ExecutionEvent
 from canonical.orders import OrderSubmission
 from canonical.view import OrderView
@@ -168,14 +169,7 @@ class OrderGateway:
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
-            # Not running: closed, or never there. Only this rare path pays a describe.
-            try:
-                await handle.describe()
-            except RPCError as missing:
-                if missing.status == RPCStatusCode.NOT_FOUND:
-                    return "unknown_order"
-                raise
-            return "order_closed"
+            return "order_closed" if await has_ended(handle) else "unknown_order"
         return cast(str, outcome)
 
     async def notify_stock(self, warehouse: str, skus: list[str]) -> int:

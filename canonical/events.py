@@ -39,6 +39,7 @@ class ExecutionEventKind(StrEnum):
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     EXCEPTION = "exception"
+    RETURN_RECEIVED = "return_received"
 
 
 class EventLine(BaseModel):
@@ -50,6 +51,9 @@ class EventLine(BaseModel):
     line_no: int = Field(default=0, ge=0)
     sku: str = Field(min_length=1, max_length=40)
     quantity: Decimal = Field(ge=0)
+    # For `return_received`: what inspection at the dock found (`sellable` or
+    # `damaged`); empty elsewhere.
+    condition: str = Field(default="", max_length=20)
 
 
 class ExecutionEvent(BaseModel):
@@ -64,6 +68,8 @@ class ExecutionEvent(BaseModel):
             than planned on a short pick); for `stock_received`, what arrived.
             Empty means "as planned".
         warehouse: For `stock_received`, where the stock arrived.
+        rma_id: For `return_received`, the return it is for (its lines say what came
+            back, and in what condition).
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -77,4 +83,5 @@ class ExecutionEvent(BaseModel):
     tracking_number: str = ""
     detail: str = ""
     warehouse: str = ""
+    rma_id: str = Field(default="", max_length=64)
     lines: list[EventLine] = []

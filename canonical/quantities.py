@@ -44,3 +44,9 @@ PositiveQuantity = Annotated[Decimal, Field(gt=0, max_digits=13, decimal_places=
 
 def is_whole(quantity: Decimal) -> bool:
     return quantity == quantity.to_integral_value()
+
+
+def units(quantity: Decimal) -> str:
+    """A quantity as people write it: `1`, `2.5`, never `1.000` or `1E+1`."""
+    text = format(quantity.normalize(), "f")
+    return text

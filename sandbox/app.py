@@ -18,7 +18,16 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from sandbox import carrier, events_api, floor, tms, wms, wms_controls
+from sandbox import (
+    carrier,
+    events_api,
+    floor,
+    returns_carrier,
+    tms,
+    wms,
+    wms_controls,
+    wms_returns,
+)
 from sandbox.db import init_db, make_engine
 from sandbox.outbox import Dispatcher, Faults
 from sandbox.settings import SandboxSettings
@@ -32,13 +41,17 @@ class FaultsBody(BaseModel):
     duplicate_event_rate: float | None = Field(default=None, ge=0, le=1)
 
 
+_CONTROL_PANEL = frozenset({"/wms/stock", "/wms/receipts", "/wms/short-picks", "/wms/dispositions"})
+
+
 def _faulty(path: str) -> bool:
     """Whether a path is subject to injected latency and errors.
 
-    The stock layout, receipts and short picks are exempt: they are the operator's
+    The stock layout, receipts, short picks, return receipts and the list of
+    dispositions are exempt: they are the operator's (and the receiving dock's)
     control panel, not the API Ordermesh integrates with.
     """
-    if path in ("/wms/stock", "/wms/receipts", "/wms/short-picks"):
+    if path in _CONTROL_PANEL or path.startswith("/wms/return-receipts"):
         return False
     return path.startswith(("/wms/", "/tms/", "/carrier/"))
 
@@ -150,6 +163,8 @@ def create_app(
     app.include_router(wms.router)
     app.include_router(wms_controls.router)
     app.include_router(tms.router)
+    app.include_router(wms_returns.router)
     app.include_router(carrier.router)
+    app.include_router(returns_carrier.router)
     app.include_router(events_api.router)
     return app

@@ -117,6 +117,55 @@ class LabelRow(SQLModel, table=True):
     picked_up_at: float | None = None
 
 
+class ReturnLabelRow(SQLModel, table=True):
+    """The carrier's return label for one RMA: the customer sends the goods back with it.
+
+    `generation` counts re-issues after voids, like `LabelRow`'s.
+    """
+
+    __tablename__ = "sandbox_return_label"
+
+    rma_id: str = Field(primary_key=True)
+    label_id: str
+    order_id: str = Field(index=True)
+    carrier: str
+    tracking_number: str = Field(index=True)
+    ship_from: str  # the customer's Address as JSON
+    to_warehouse: str
+    weight_kg: str  # Decimal as text, so nothing is lost to floats
+    status: str
+    generation: int = 0
+    created_at: float
+    updated_at: float
+
+
+class ReturnReceiptRow(SQLModel, table=True):
+    """What the receiving dock found in one RMA's parcel; the goods stay in quarantine."""
+
+    __tablename__ = "sandbox_return_receipt"
+
+    rma_id: str = Field(primary_key=True)
+    order_id: str = Field(index=True)
+    warehouse: str
+    lines: str  # the received lines as a JSON list, as the dock posted them
+    event_id: str
+    received_at: float
+
+
+class DispositionRow(SQLModel, table=True):
+    """One restock or scrap of returned goods, booked once per idempotency key."""
+
+    __tablename__ = "sandbox_disposition"
+
+    idempotency_key: str = Field(primary_key=True)
+    kind: str
+    rma_id: str = Field(index=True)
+    warehouse: str
+    sku: str
+    quantity: int
+    created_at: float
+
+
 class OutboxRow(SQLModel, table=True):
     """One event: scheduled until due, then applied, then delivered as a webhook.
 
@@ -164,6 +213,9 @@ _TABLES = [
     OutboxRow.__table__,  # type: ignore[attr-defined]
     MetaRow.__table__,  # type: ignore[attr-defined]
     ShortPickRow.__table__,  # type: ignore[attr-defined]
+    ReturnLabelRow.__table__,  # type: ignore[attr-defined]
+    ReturnReceiptRow.__table__,  # type: ignore[attr-defined]
+    DispositionRow.__table__,  # type: ignore[attr-defined]
 ]
 
 

@@ -52,19 +52,26 @@ FAILED = "failed"
 MAX_PARALLEL_DELIVERIES = 32
 
 
+# (line_no, sku, quantity), or with the returned goods' condition as a fourth item.
+EventLineTuple = tuple[int, str, int] | tuple[int, str, int, str]
+
+
 @dataclass(frozen=True)
 class Applied:
     """What an applier adds to the event it applied.
 
     Attributes:
-        lines: Quantities the event reports: `(line_no, sku, quantity)`.
+        lines: Quantities the event reports: `(line_no, sku, quantity)`, or
+            `(line_no, sku, quantity, condition)` for returned goods.
         warehouse: Where it happened, for events that name no shipment.
+        rma_id: The return the event is about, for `return_received`.
     """
 
     tracking_number: str = ""
     detail: str = ""
-    lines: tuple[tuple[int, str, int], ...] = ()
+    lines: tuple[EventLineTuple, ...] = ()
     warehouse: str = ""
+    rma_id: str = ""
 
 
 # (session, row, now) -> Applied, or None when the event is stale.
@@ -134,6 +141,7 @@ def seal(row: OutboxRow, result: Applied, now: float) -> None:
         tracking_number=row.tracking_number,
         detail=row.detail,
         warehouse=result.warehouse,
+        rma_id=result.rma_id,
         lines=event_lines(result.lines),
     )
     row.body = event.model_dump_json()
@@ -142,12 +150,19 @@ def seal(row: OutboxRow, result: Applied, now: float) -> None:
     row.next_attempt_at = now
 
 
-def event_lines(lines: Sequence[tuple[int, str, int]]) -> list[EventLine]:
-    """`(line_no, sku, quantity)` triples as the event's lines."""
-    return [
-        EventLine(line_no=line_no, sku=sku, quantity=Decimal(quantity))
-        for line_no, sku, quantity in lines
-    ]
+def event_lines(lines: Sequence[EventLineTuple]) -> list[EventLine]:
+    """`(line_no, sku, quantity[, condition])` tuples as the event's lines."""
+    events = []
+    for line_no, sku, quantity, *condition in lines:
+        events.append(
+            EventLine(
+                line_no=line_no,
+                sku=sku,
+                quantity=Decimal(quantity),
+                condition=condition[0] if condition else "",
+            )
+        )
+    return events
 
 
 def emit(
@@ -159,10 +174,14 @@ def emit(
     now: float,
     order_id: str = "",
     shipment_id: str = "",
+    event_id: str | None = None,
 ) -> OutboxRow:
-    """Add an event that already happened, ready for delivery; the caller commits."""
+    """Add an event that already happened, ready for delivery; the caller commits.
+
+    `event_id` defaults to a new UUID; a caller passes one when the sender chose it.
+    """
     row = OutboxRow(
-        event_id=str(uuid.uuid4()),
+        event_id=event_id or str(uuid.uuid4()),
         source=source,
         kind=kind.value,
         order_id=order_id,

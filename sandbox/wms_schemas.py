@@ -3,12 +3,23 @@
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from canonical.address import Address
 from canonical.quantities import UnitOfMeasure, is_whole
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+def _whole(value: Decimal) -> Decimal:
+    if not is_whole(value):
+        raise ValueError("the warehouse counts whole units; send base-unit quantities")
+    # Normalised (5.0 -> 5) so that repeats of one request compare and echo alike.
+    return value.to_integral_value()
+
+
+# A quantity in whole units of the warehouse's stock unit (the caller converts).
+WholeUnits = Annotated[Decimal, Field(max_digits=13), AfterValidator(_whole)]
 
 
 class StockIn(BaseModel):
@@ -38,15 +49,8 @@ class LineIn(BaseModel):
 
     line_no: int = Field(ge=0, le=999_999)
     sku: Code
-    quantity: Decimal = Field(gt=0, max_digits=13)
+    quantity: WholeUnits = Field(gt=0)
     uom: UnitOfMeasure
-
-    @field_validator("quantity")
-    @classmethod
-    def _whole(cls, value: Decimal) -> Decimal:
-        if not is_whole(value):
-            raise ValueError("the warehouse counts whole units; send base-unit quantities")
-        return value
 
 
 class ReservationIn(BaseModel):

@@ -166,6 +166,18 @@ class CashLedger:
             assert item.id is not None
             return item.id
 
+    def credit_memo(self, application: CashApplication, erp_document: str) -> bool:
+        """A credit memo applied to an open invoice (it lowers what is owed, as a payment
+        would); once per memo and invoice. False when recorded before."""
+        with Session(self._engine) as session:
+            if _applications(session, application.entry_id, application.billing_document):
+                return False
+            row = _application_row(application, "credit_memo")
+            row.state, row.erp_document = "posted", erp_document
+            session.add(row)
+            session.commit()
+        return True
+
     # -- unapplied cash --------------------------------------------------------------
 
     def unapplied(self, state: str | None = "open") -> list[UnappliedCash]:
@@ -239,19 +251,7 @@ def _as_paid(credit: BankCredit) -> dict[str, Any]:
 def _add_outcome(session: Session, decision: CashDecision, account: str) -> None:
     """The applications of a decision, and what is left of the money as unapplied cash."""
     for application in decision.applications:
-        session.add(
-            CashApplicationRow(
-                entry_id=application.entry_id,
-                billing_document=application.billing_document,
-                order_workflow_id=application.order_workflow_id,
-                customer_id=application.customer_id,
-                amount=application.amount,
-                currency=application.currency,
-                open_after=application.open_after,
-                short_reason=application.short_reason,
-                rule=decision.rule.value if decision.rule else "",
-            )
-        )
+        session.add(_application_row(application, decision.rule.value if decision.rule else ""))
     if decision.unapplied_amount > 0:
         credit = decision.credit
         session.add(
@@ -265,6 +265,20 @@ def _add_outcome(session: Session, decision: CashDecision, account: str) -> None
                 **_as_paid(credit),
             )
         )
+
+
+def _application_row(application: CashApplication, rule: str) -> CashApplicationRow:
+    return CashApplicationRow(
+        entry_id=application.entry_id,
+        billing_document=application.billing_document,
+        order_workflow_id=application.order_workflow_id,
+        customer_id=application.customer_id,
+        amount=application.amount,
+        currency=application.currency,
+        open_after=application.open_after,
+        short_reason=application.short_reason,
+        rule=rule,
+    )
 
 
 def _applications(

@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 from activities.carrier import CarrierActivities
 from activities.cash import CashActivities
 from activities.erp import ErpActivities
+from activities.returns import ReturnActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
 from adapters.bank.http import MockBankAdapter
@@ -25,6 +26,8 @@ from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
+from store.returns_ledger import ReturnsLedger
+from workers.order_directory import TemporalOrderDirectory
 from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
 from workers.schedules import ensure_cash_schedule
 from workers.settings import WorkerSettings
@@ -41,6 +44,7 @@ def build_workers(
     carrier: CarrierActivities,
     transport: TransportActivities,
     cash: CashActivities,
+    returns: ReturnActivities,
 ) -> list[Worker]:
     """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue."""
     return [
@@ -48,12 +52,12 @@ def build_workers(
             client,
             task_queue=temporal.task_queue,
             workflows=list(WORKFLOWS),
-            activities=order_queue_activities(warehouse, carrier, transport, cash),
+            activities=order_queue_activities(warehouse, carrier, transport, cash, returns),
         ),
         Worker(
             client,
             task_queue=temporal.erp_task_queue,
-            activities=erp_queue_activities(erp, cash),
+            activities=erp_queue_activities(erp, cash, returns),
             max_task_queue_activities_per_second=settings.erp_calls_per_second,
         ),
     ]
@@ -71,6 +75,7 @@ async def main() -> None:
     bank = MockBankAdapter.from_settings(bank_settings)
     engine = make_engine(settings.database_url)
     create_schema(engine)
+    cash_ledger = CashLedger(engine)
     workers = build_workers(
         client,
         temporal,
@@ -85,7 +90,16 @@ async def main() -> None:
         WarehouseActivities(wms),
         CarrierActivities(carrier),
         TransportActivities(tms),
-        CashActivities(bank, erp, CashLedger(engine), settings.payer_accounts),
+        CashActivities(bank, erp, cash_ledger, settings.payer_accounts),
+        ReturnActivities(
+            erp,
+            wms,
+            carrier,
+            ReturnsLedger(engine),
+            cash_ledger,
+            TemporalOrderDirectory(client),
+            settings.returns,
+        ),
     )
     if settings.cash_interval_seconds:
         await ensure_cash_schedule(

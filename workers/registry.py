@@ -6,11 +6,13 @@ from typing import Any
 from activities.carrier import CarrierActivities
 from activities.cash import CashActivities
 from activities.erp import ErpActivities
+from activities.returns import ReturnActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
 from workflows.cash_application import CashApplicationWorkflow
 from workflows.cash_decision import CashDecisionWorkflow
 from workflows.order_to_cash import OrderToCashWorkflow
+from workflows.return_flow import ReturnWorkflow
 from workflows.shipment import ShipmentWorkflow
 
 WORKFLOWS: Sequence[type] = (
@@ -18,6 +20,7 @@ WORKFLOWS: Sequence[type] = (
     ShipmentWorkflow,
     CashApplicationWorkflow,
     CashDecisionWorkflow,
+    ReturnWorkflow,
 )
 
 
@@ -26,6 +29,7 @@ def order_queue_activities(
     carrier: CarrierActivities,
     transport: TransportActivities,
     cash: CashActivities,
+    returns: ReturnActivities,
 ) -> list[Callable[..., Any]]:
     return [
         transport.rate_shop,
@@ -38,10 +42,18 @@ def order_queue_activities(
         carrier.buy_label,
         carrier.void_label,
         cash.read_bank_credits,
+        returns.authorize_return,
+        returns.settle_return,
+        returns.buy_return_label,
+        returns.void_return_label,
+        returns.restock_returned,
+        returns.scrap_returned,
     ]
 
 
-def erp_queue_activities(erp: ErpActivities, cash: CashActivities) -> list[Callable[..., Any]]:
+def erp_queue_activities(
+    erp: ErpActivities, cash: CashActivities, returns: ReturnActivities
+) -> list[Callable[..., Any]]:
     """Everything that calls the ERP, cash application's ERP steps included, so the one
     rate limit covers them all."""
     return [
@@ -54,4 +66,7 @@ def erp_queue_activities(erp: ErpActivities, cash: CashActivities) -> list[Calla
         cash.decide_cash,
         cash.decide_unapplied_cash,
         cash.post_cash_to_erp,
+        returns.create_returns_order,
+        returns.cancel_returns_order,
+        returns.credit_return,
     ]

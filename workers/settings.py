@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from activities.returns import ReturnSettings
 from canonical.orders import FulfillmentPolicy
 from canonical.payment_terms import DEFAULT_PAYMENT_TERMS, checked_terms
 from canonical.pricing import DEMO_PRICE_LIST, PriceList
@@ -29,6 +30,8 @@ class WorkerSettings(BaseSettings):
         cash_interval_seconds: How often the cash-application schedule runs; 0
             creates no schedule.
         payer_accounts: Payer IBAN -> customer id, for payments naming no invoice.
+        returns: Return rules: window, approval threshold and expiry, receipt window,
+            restocking fees per reason (see `activities.returns.ReturnSettings`).
     """
 
     model_config = SettingsConfigDict(env_prefix="ORDERMESH_")
@@ -50,6 +53,9 @@ class WorkerSettings(BaseSettings):
     default_payment_terms: PaymentTerms = DEFAULT_PAYMENT_TERMS
     cash_interval_seconds: float = Field(default=300.0, ge=0)
     payer_accounts: dict[str, str] = {}
+    # e.g. ORDERMESH_RETURNS='{"window_days": 30, "approval_threshold": "5000",
+    # "restocking_fees": {"not_needed": "0.15"}, "customer_window_days": {"1000002": 60}}'
+    returns: ReturnSettings = ReturnSettings()
 
     def price_list(self) -> PriceList:
         return PriceList(currency=self.price_currency, prices=self.prices)

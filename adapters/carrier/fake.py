@@ -6,13 +6,15 @@ records what it was asked, and fails on demand.
 
 from collections.abc import Iterable, Mapping
 
-from adapters.carrier.port import Label, LabelRequest
+from adapters.carrier.port import Label, LabelRequest, ReturnLabelRequest
 from adapters.errors import RejectionError
 from adapters.scripted_failures import FailureScript, ScriptedFailure
 
 SYSTEM = "carrier"
 
-_METHODS = frozenset({"buy_label", "void_label"})
+_METHODS = frozenset({"buy_label", "void_label", "buy_return_label", "void_return_label"})
+# The service every carrier issues return labels as.
+RETURN_SERVICE = "return"
 
 # The carriers and services the sandbox sells labels for.
 DEFAULT_SERVICES: Mapping[str, frozenset[str]] = {
@@ -35,7 +37,12 @@ class FakeCarrier:
           `RejectionError(code="UNKNOWN_SERVICE")`; a ship-to country in
           `unserved_countries` is `RejectionError(code="ADDRESS_NOT_SERVICEABLE")`;
         - `void_label`: idempotent, a label never bought counts as voided;
-          `code="ALREADY_PICKED_UP"` once `mark_picked_up` was called.
+          `code="ALREADY_PICKED_UP"` once `mark_picked_up` was called;
+        - `buy_return_label`: keyed by RMA id like `buy_label` by shipment id,
+          service `return`; a carrier not in `services` is
+          `code="UNKNOWN_CARRIER"`, a customer (`ship_from`) country in
+          `unserved_countries` is `code="ADDRESS_NOT_SERVICEABLE"`;
+        - `void_return_label`: idempotent, an RMA never labelled counts as voided.
 
     Args:
         carrier: The default carrier: the one on labels that name none.
@@ -51,7 +58,12 @@ class FakeCarrier:
         voided: Shipment ids whose last label was voided (and not re-bought).
         voided_labels: Every voided label, in order.
         picked_up: Shipment ids picked up.
-        calls: Every call as `(method, shipment_id)`, failed ones included.
+        return_labels: rma_id -> the current, unvoided return label.
+        return_requests: rma_id -> the request that issued it.
+        voided_returns: RMA ids whose last return label was voided (and not
+            re-issued).
+        calls: Every call as `(method, shipment_id or rma_id)`, failed ones
+            included.
     """
 
     def __init__(
@@ -75,6 +87,9 @@ class FakeCarrier:
         self.voided: set[str] = set()
         self.voided_labels: list[Label] = []
         self.picked_up: set[str] = set()
+        self.return_labels: dict[str, Label] = {}
+        self.return_requests: dict[str, ReturnLabelRequest] = {}
+        self.voided_returns: set[str] = set()
         self.calls: list[tuple[str, str]] = []
         self._next_number = 1
         self._script = FailureScript("FakeCarrier", _METHODS)
@@ -95,7 +110,7 @@ class FakeCarrier:
         """Make the next `times` calls of `method` raise `exc`.
 
         Args:
-            method: `"buy_label"` or `"void_label"`.
+            method: A port method name, e.g. `"buy_label"` or `"void_return_label"`.
             exc: What to raise, typically a `TransientError` or `RejectionError`.
             times: How many consecutive calls fail.
             after_effect: Do the work first, then raise: a lost response.
@@ -111,6 +126,24 @@ class FakeCarrier:
         self.calls.append((method, key))
         return self._script.before(method)
 
+    def _new_label(self, kind: str, carrier: str, service: str) -> Label:
+        number = self._next_number
+        self._next_number += 1
+        return Label(
+            label_id=f"{kind}-FAKE-{number:06d}",
+            carrier=carrier,
+            service=service,
+            tracking_number=f"{_PREFIXES.get(carrier, '1ZSBX')}{number:010d}",
+        )
+
+    def _check_country(self, carrier: str, country: str) -> None:
+        if country in self.unserved_countries:
+            raise RejectionError(
+                f"{carrier} does not serve country {country}",
+                code="ADDRESS_NOT_SERVICEABLE",
+                system=SYSTEM,
+            )
+
     # -- the port --
 
     async def buy_label(self, request: LabelRequest) -> Label:
@@ -124,21 +157,8 @@ class FakeCarrier:
                     code="UNKNOWN_SERVICE",
                     system=SYSTEM,
                 )
-            country = request.ship_to.country
-            if country in self.unserved_countries:
-                raise RejectionError(
-                    f"{carrier} does not deliver to country {country}",
-                    code="ADDRESS_NOT_SERVICEABLE",
-                    system=SYSTEM,
-                )
-            number = self._next_number
-            self._next_number += 1
-            label = Label(
-                label_id=f"LBL-FAKE-{number:06d}",
-                carrier=carrier,
-                service=request.service,
-                tracking_number=f"{_PREFIXES.get(carrier, '1ZSBX')}{number:010d}",
-            )
+            self._check_country(carrier, request.ship_to.country)
+            label = self._new_label("LBL", carrier, request.service)
             self.labels[request.shipment_id] = label
             self.requests[request.shipment_id] = request
             self.voided.discard(request.shipment_id)
@@ -159,5 +179,31 @@ class FakeCarrier:
             self.requests.pop(shipment_id, None)
             self.voided.add(shipment_id)
             self.voided_labels.append(label)
+        if failure is not None:
+            raise failure.exc
+
+    async def buy_return_label(self, request: ReturnLabelRequest) -> Label:
+        failure = self._enter("buy_return_label", request.rma_id)
+        label = self.return_labels.get(request.rma_id)
+        if label is None:
+            carrier = request.carrier or self.carrier
+            if carrier not in self.services:
+                raise RejectionError(
+                    f"no carrier {carrier!r}", code="UNKNOWN_CARRIER", system=SYSTEM
+                )
+            self._check_country(carrier, request.ship_from.country)
+            label = self._new_label("RLBL", carrier, RETURN_SERVICE)
+            self.return_labels[request.rma_id] = label
+            self.return_requests[request.rma_id] = request
+            self.voided_returns.discard(request.rma_id)
+        if failure is not None:
+            raise failure.exc
+        return label
+
+    async def void_return_label(self, rma_id: str) -> None:
+        failure = self._enter("void_return_label", rma_id)
+        if self.return_labels.pop(rma_id, None) is not None:
+            self.return_requests.pop(rma_id, None)
+            self.voided_returns.add(rma_id)
         if failure is not None:
             raise failure.exc

@@ -1,7 +1,8 @@
 """What Ordermesh asks of a parcel carrier.
 
-Labels are keyed by our shipment id: buying twice returns the same label, voiding
-twice is harmless. Tracking events arrive at `POST /webhooks/carrier`.
+Labels are keyed by our shipment id, return labels by the RMA id: buying twice
+returns the same label, voiding twice is harmless. Tracking events arrive at
+`POST /webhooks/carrier`.
 """
 
 from decimal import Decimal
@@ -31,6 +32,25 @@ class LabelRequest(BaseModel):
     service: str = "standard"
 
 
+class ReturnLabelRequest(BaseModel):
+    """A return label for one RMA: the customer sends the goods back with it.
+
+    Attributes:
+        ship_from: The customer's address, where the carrier collects.
+        to_warehouse: The warehouse the goods go back to.
+        carrier: Which carrier; empty means the default one.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rma_id: str
+    order_id: str
+    ship_from: Address
+    to_warehouse: str
+    weight_kg: Decimal = Decimal("1")
+    carrier: str = ""
+
+
 class Label(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -47,4 +67,13 @@ class CarrierPort(Protocol):
 
     async def void_label(self, shipment_id: str) -> None:
         """Void the label bought for a shipment. Idempotent; refused once picked up."""
+        ...
+
+    async def buy_return_label(self, request: ReturnLabelRequest) -> Label:
+        """Issue the RMA's return label (service `return`); the same RMA id again
+        returns the same label until it is voided."""
+        ...
+
+    async def void_return_label(self, rma_id: str) -> None:
+        """Void the RMA's return label. Idempotent; an unknown RMA counts as voided."""
         ...

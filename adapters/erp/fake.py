@@ -7,32 +7,40 @@ same error kinds), records what it was asked, and fails on demand.
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
-from adapters.erp.fake_cash import FakeLedger
+from adapters.erp.fake_cash import FakeLedger, rejected
+from adapters.erp.fake_reductions import reduce_items
+from adapters.erp.fake_returns import FakeReturns, check_on_order
 from adapters.erp.port import (
     BillingDocumentRef,
     BillingRequest,
     ClearingRequest,
     ClearingResult,
+    CreditMemoRef,
+    CreditMemoRequest,
     DeliveryRef,
     DeliveryRequest,
     ErpCustomer,
-    ErpOrderItem,
     ErpPort,
     ErpProduct,
     ItemReduction,
     PartPaymentRef,
     PartPaymentRequest,
+    ReturnsOrderRef,
+    ReturnsOrderRequest,
     SalesOrderRef,
     SalesOrderRequest,
     workflow_of,
 )
 from adapters.erp.sap_checks import check_items, check_reductions, check_sales_order
-from adapters.errors import NotFoundError, RejectionError
-from adapters.scripted_failures import FailureScript, ScriptedFailure
+from adapters.erp.sap_values import document_number
+from adapters.errors import NotFoundError
+from adapters.scripted_failures import FailureScript
 from canonical.cash import Receivable
 
 SYSTEM = "erp"
+T = TypeVar("T")
 
 # What `fail_next` can script: every method of the port, so the two cannot drift apart.
 _PORT_METHODS = frozenset(name for name in vars(ErpPort) if not name.startswith("_"))
@@ -78,6 +86,8 @@ class FakeErp:
           a repeat changes nothing. An unknown order, or an item to keep some of that
           is not there, is a `NotFoundError`. Every reduction is checked before any
           is applied;
+        - `create_returns_order`, `cancel_returns_order`, `create_credit_memo`: see
+          `adapters.erp.fake_returns`;
         - bad input (no items, a line twice or outside 1..999999, a quantity not
           positive, for `reject_items` a negative quantity or amount or no reason) is
           a `RejectionError(code="ERP_INVALID_REQUEST")`, before anything changes.
@@ -93,6 +103,9 @@ class FakeErp:
         ledger: Invoices' receivables, clearings and part payments (`FakeLedger`);
             `receivables`, `clearings` and `part_payments` are its own, for short.
         deliveries: Delivery number -> the request that created it.
+        returns_orders: Live returns orders: number -> the request that created it.
+        cancelled_returns: Numbers of returns orders cancelled, once each, in order.
+        credit_memos: Credit memo number -> the request that created it.
         rejections: `(sales_order, line_no, keep_quantity, reason)` for every item
             actually cut, in order; a repeat that changes nothing adds nothing.
         calls: Every call as `(method, argument, ...)`, failed ones included:
@@ -104,7 +117,10 @@ class FakeErp:
             `("create_outbound_delivery", idempotency_key)`,
             `("reject_items", sales_order, reason)`, `("open_receivables", customer)`,
             `("clear_receivables", statement_id)`,
-            `("post_part_payment", idempotency_key)`.
+            `("post_part_payment", idempotency_key)`,
+            `("create_returns_order", idempotency_key)`,
+            `("cancel_returns_order", returns_order, idempotency_key)`,
+            `("create_credit_memo", idempotency_key)`.
 
     Args:
         output_tax_rate: Tax on what is billed (SAP adapter's default: 0.19).
@@ -143,6 +159,10 @@ class FakeErp:
         self.receivables = self.ledger.receivables
         self.clearings = self.ledger.clearings
         self.part_payments = self.ledger.part_payments
+        self.returns = FakeReturns(self.customers, self.sales_orders, self.ledger)
+        self.returns_orders = self.returns.orders
+        self.cancelled_returns = self.returns.cancelled
+        self.credit_memos = self.returns.credit_memos
 
     # -- scripting --
 
@@ -176,44 +196,37 @@ class FakeErp:
     def items_of(self, sales_order: str) -> dict[int, Decimal]:
         """Line number -> quantity of a live sales order's items, as SAP would hold
         them; empty for an unknown or cancelled order."""
-        request = self.sales_orders.get(_number(sales_order))
+        request = self.sales_orders.get(document_number(sales_order))
         return {} if request is None else {i.line_no: i.quantity for i in request.items}
 
     # -- the port --
 
     async def get_customer(self, customer_id: str) -> ErpCustomer | None:
-        self.calls.append(("get_customer", customer_id))
-        failure = self._fail_before("get_customer")
-        if failure is not None:
-            raise failure.exc
-        return self.customers.get(customer_id)
+        return await self._call(
+            "get_customer", (customer_id,), lambda: self.customers.get(customer_id)
+        )
 
     async def get_product(self, sku: str) -> ErpProduct | None:
-        self.calls.append(("get_product", sku))
-        failure = self._fail_before("get_product")
-        if failure is not None:
-            raise failure.exc
-        return self.products.get(sku)
+        return await self._call("get_product", (sku,), lambda: self.products.get(sku))
 
     async def create_sales_order(self, request: SalesOrderRequest) -> SalesOrderRef:
-        self.calls.append(("create_sales_order", request.idempotency_key))
-        failure = self._fail_before("create_sales_order")
-        ref = self._create_sales_order(request)
-        if failure is not None:
-            raise failure.exc
-        return ref
+        return await self._call(
+            "create_sales_order",
+            (request.idempotency_key,),
+            lambda: self._create_sales_order(request),
+        )
 
     def _create_sales_order(self, request: SalesOrderRequest) -> SalesOrderRef:
         existing = self._order_by_key.get(request.idempotency_key)
         if existing is not None:
             return SalesOrderRef(sales_order=existing, created=False)
         if request.customer_id not in self.customers:
-            raise self._rejected(f"Sold-to party {request.customer_id} does not exist")
+            raise rejected(f"Sold-to party {request.customer_id} does not exist")
         if not request.items:
-            raise self._rejected("A sales order needs at least one item")
+            raise rejected("A sales order needs at least one item")
         for item in request.items:
             if item.sku not in self.products:
-                raise self._rejected(f"Material {item.sku} does not exist")
+                raise rejected(f"Material {item.sku} does not exist")
         number = f"{self._next_order:010d}"
         self._next_order += 1
         self.sales_orders[number] = request
@@ -222,43 +235,43 @@ class FakeErp:
 
     async def find_sales_order(self, idempotency_key: str) -> str | None:
         """The live sales order created under the key; None once it is cancelled."""
-        self.calls.append(("find_sales_order", idempotency_key))
-        failure = self._fail_before("find_sales_order")
-        if failure is not None:
-            raise failure.exc
-        return self._order_by_key.get(idempotency_key)
+        return await self._call(
+            "find_sales_order", (idempotency_key,), lambda: self._order_by_key.get(idempotency_key)
+        )
 
     async def cancel_sales_order(self, sales_order: str, reason: str) -> None:
         """Remove the order; an unknown or already cancelled one is not an error."""
-        self.calls.append(("cancel_sales_order", sales_order, reason))
-        failure = self._fail_before("cancel_sales_order")
-        number = _number(sales_order)
+        await self._call(
+            "cancel_sales_order",
+            (sales_order, reason),
+            lambda: self._cancel_sales_order(sales_order, reason),
+        )
+
+    def _cancel_sales_order(self, sales_order: str, reason: str) -> None:
+        number = document_number(sales_order)
         request = self.sales_orders.pop(number, None)
         if request is not None:
             self._order_by_key.pop(request.idempotency_key, None)
             self.cancelled.append(number)
             self.cancel_reasons[number] = reason
-        if failure is not None:
-            raise failure.exc
 
     async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
-        self.calls.append(("create_billing_document", request.idempotency_key))
-        failure = self._fail_before("create_billing_document")
-        ref = self._create_billing_document(request)
-        if failure is not None:
-            raise failure.exc
-        return ref
+        return await self._call(
+            "create_billing_document",
+            (request.idempotency_key,),
+            lambda: self._create_billing_document(request),
+        )
 
     def _create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
         existing = self._billing_by_key.get(request.idempotency_key)
         if existing is not None:
             return self.ledger.invoices[existing].model_copy(update={"created": False})
-        number = _number(request.sales_order)
+        number = document_number(request.sales_order)
         order = self.sales_orders.get(number)
         if order is None:
-            raise self._rejected(f"Sales document {request.sales_order} does not exist")
+            raise rejected(f"Sales document {request.sales_order} does not exist")
         if not request.items:
-            raise self._rejected("A billing document needs at least one item")
+            raise rejected("A billing document needs at least one item")
         document = f"{self._next_billing:010d}"
         self._next_billing += 1
         customer = self.customers.get(request.customer_id)
@@ -273,12 +286,11 @@ class FakeErp:
         return ref
 
     async def create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
-        self.calls.append(("create_outbound_delivery", request.idempotency_key))
-        failure = self._fail_before("create_outbound_delivery")
-        ref = self._create_outbound_delivery(request)
-        if failure is not None:
-            raise failure.exc
-        return ref
+        return await self._call(
+            "create_outbound_delivery",
+            (request.idempotency_key,),
+            lambda: self._create_outbound_delivery(request),
+        )
 
     def _create_outbound_delivery(self, request: DeliveryRequest) -> DeliveryRef:
         check_items(request.items, what="delivery", unique_lines=False)
@@ -286,18 +298,7 @@ class FakeErp:
         existing = self._delivery_by_key.get(request.idempotency_key)
         if existing is not None:
             return DeliveryRef(delivery_document=existing, created=False)
-        order = self.sales_orders.get(number)
-        if order is None:
-            raise self._rejected(f"Sales order {number} does not exist")
-        materials = {item.line_no: item.sku for item in order.items}
-        for item in request.items:
-            if item.line_no not in materials:
-                raise self._rejected(f"Sales order {number} has no item {item.line_no:06d}")
-            if materials[item.line_no] != item.sku:
-                raise self._rejected(
-                    f"Item {item.line_no:06d} of sales order {number} is material "
-                    f"{materials[item.line_no]}, not {item.sku}"
-                )
+        check_on_order(number, self.sales_orders.get(number), request.items)
         document = f"{self._next_delivery:010d}"
         self._next_delivery += 1
         self.deliveries[document] = request
@@ -308,11 +309,11 @@ class FakeErp:
         self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
     ) -> None:
         """Cut items down (0: remove them); see the class docstring for the contract."""
-        self.calls.append(("reject_items", sales_order, reason))
-        failure = self._fail_before("reject_items")
-        self._reject_items(sales_order, reductions, reason)
-        if failure is not None:
-            raise failure.exc
+        await self._call(
+            "reject_items",
+            (sales_order, reason),
+            lambda: self._reject_items(sales_order, reductions, reason),
+        )
 
     def _reject_items(
         self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
@@ -322,73 +323,60 @@ class FakeErp:
         order = self.sales_orders.get(number)
         if order is None:
             raise NotFoundError(f"Sales order {number} does not exist", system=SYSTEM)
-        items = {item.line_no: item for item in order.items}
-        cuts: dict[int, ItemReduction] = {}
-        for reduction in reductions:  # all checked before any is applied
-            item = items.get(reduction.line_no)
-            if item is None and reduction.keep_quantity > 0:
-                raise NotFoundError(
-                    f"Sales order {number} has no item {reduction.line_no:06d} to keep "
-                    f"{reduction.keep_quantity} of",
-                    system=SYSTEM,
-                )
-            if item is not None and (
-                reduction.keep_quantity == 0 or item.quantity > reduction.keep_quantity
-            ):
-                cuts[reduction.line_no] = reduction
-        if not cuts:
-            return
-        kept: list[ErpOrderItem] = []
-        for item in order.items:
-            cut = cuts.get(item.line_no)
-            if cut is None:
-                kept.append(item)
-                continue
-            self.rejections.append((number, item.line_no, cut.keep_quantity, reason))
-            if cut.keep_quantity > 0:
-                kept.append(
-                    item.model_copy(
-                        update={"quantity": cut.keep_quantity, "net_amount": cut.keep_net_amount}
-                    )
-                )
-        self.sales_orders[number] = order.model_copy(update={"items": kept})
+        kept, cut = reduce_items(number, order.items, reductions)
+        self.rejections += [(number, line_no, keep, reason) for line_no, keep in cut]
+        if cut:
+            self.sales_orders[number] = order.model_copy(update={"items": kept})
 
     async def open_receivables(self, customer_id: str | None = None) -> list[Receivable]:
         """The uncleared invoices (of one customer), by billing document."""
-        self.calls.append(("open_receivables", customer_id or ""))
-        failure = self._fail_before("open_receivables")
-        if failure is not None:
-            raise failure.exc
-        return self.ledger.open_receivables(customer_id)
+        return await self._call(
+            "open_receivables",
+            (customer_id or "",),
+            lambda: self.ledger.open_receivables(customer_id),
+        )
 
     async def clear_receivables(self, request: ClearingRequest) -> ClearingResult:
-        self.calls.append(("clear_receivables", request.statement_id))
-        failure = self._fail_before("clear_receivables")
-        result = self.ledger.clear(request)
-        if failure is not None:
-            raise failure.exc
-        return result
+        return await self._call(
+            "clear_receivables", (request.statement_id,), lambda: self.ledger.clear(request)
+        )
 
     async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:
-        self.calls.append(("post_part_payment", request.idempotency_key))
-        failure = self._fail_before("post_part_payment")
-        ref = self.ledger.part_payment(request)
-        if failure is not None:
-            raise failure.exc
-        return ref
+        return await self._call(
+            "post_part_payment",
+            (request.idempotency_key,),
+            lambda: self.ledger.part_payment(request),
+        )
+
+    async def create_returns_order(self, request: ReturnsOrderRequest) -> ReturnsOrderRef:
+        return await self._call(
+            "create_returns_order",
+            (request.idempotency_key,),
+            lambda: self.returns.create_order(request),
+        )
+
+    async def cancel_returns_order(self, returns_order: str, idempotency_key: str) -> None:
+        await self._call(
+            "cancel_returns_order",
+            (returns_order, idempotency_key),
+            lambda: self.returns.cancel_order(returns_order, idempotency_key),
+        )
+
+    async def create_credit_memo(self, request: CreditMemoRequest) -> CreditMemoRef:
+        return await self._call(
+            "create_credit_memo",
+            (request.idempotency_key,),
+            lambda: self.returns.credit(request),
+        )
 
     # -- helpers --
 
-    def _fail_before(self, method: str) -> ScriptedFailure | None:
-        """Raise a scripted failure now, or hand back one that fires after the effect."""
-        return self._script.before(method)
-
-    @staticmethod
-    def _rejected(message: str) -> RejectionError:
-        return RejectionError(message, code="ERP_REJECTED", system=SYSTEM)
-
-
-def _number(sales_order: str) -> str:
-    """SAP's ALPHA form: `4711` and `0000004711` are the same order."""
-    sales_order = sales_order.strip()
-    return sales_order.zfill(10) if sales_order.isdigit() else sales_order
+    async def _call(self, method: str, args: tuple[str, ...], effect: Callable[[], T]) -> T:
+        """Record the call, raise a failure scripted for before the effect, do the
+        effect, then raise one scripted for after it (a lost response)."""
+        self.calls.append((method, *args))
+        failure = self._script.before(method)
+        result = effect()
+        if failure is not None:
+            raise failure.exc
+        return result

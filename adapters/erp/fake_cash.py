@@ -26,6 +26,8 @@ from adapters.erp.port import (
     ClearedItem,
     ClearingRequest,
     ClearingResult,
+    CreditMemoRef,
+    CreditMemoRequest,
     PartPaymentRef,
     PartPaymentRequest,
     RefusedLine,
@@ -60,6 +62,7 @@ class FakeLedger:
         cleared: Billing document -> what cleared it.
         clearings: Every statement asked to be posted, in order, repeats included.
         part_payments: Every part payment posted, once each, in order.
+        credits: Credit memo -> what `credit` answered for it.
     """
 
     def __init__(self, today: Callable[[], date], tax_rate: Decimal, default_terms: str) -> None:
@@ -68,6 +71,7 @@ class FakeLedger:
         self.cleared: dict[str, Clearing] = {}
         self.clearings: list[ClearingRequest] = []
         self.part_payments: list[PartPaymentRequest] = []
+        self.credits: dict[str, CreditMemoRef] = {}
         self._today = today
         self._tax_rate = tax_rate
         self._default_terms = default_terms
@@ -210,16 +214,7 @@ class FakeLedger:
         existing = self._payment_by_key.get(request.idempotency_key)
         if existing is not None:
             return PartPaymentRef(accounting_document=existing, created=False)
-        invoice = self.receivables.get(number)
-        if invoice is None:
-            raise _rejected(f"Billing document {number} does not exist")
-        if invoice.customer_id != request.customer_id:
-            raise _rejected(
-                f"Billing document {number} is billed to {invoice.customer_id}, "
-                f"not {request.customer_id}"
-            )
-        if invoice.currency.upper() != request.currency.upper():
-            raise _rejected(f"Billing document {number} is in {invoice.currency}")
+        invoice = self.check_invoice(number, request.customer_id, request.currency)
         if request.amount >= invoice.amount:
             raise invalid(
                 f"{request.amount} {request.currency} is not short of billing document "
@@ -230,11 +225,42 @@ class FakeLedger:
         self._payment_by_key[request.idempotency_key] = document
         return PartPaymentRef(accounting_document=document)
 
+    def check_invoice(self, number: str, customer_id: str, currency: str) -> Receivable:
+        """The receivable of invoice `number`, once it is known to be billed to
+        `customer_id` in `currency`; else `RejectionError(code="ERP_REJECTED")`."""
+        invoice = self.receivables.get(number)
+        if invoice is None:
+            raise rejected(f"Billing document {number} does not exist")
+        if invoice.customer_id != customer_id:
+            raise rejected(
+                f"Billing document {number} is billed to {invoice.customer_id}, not {customer_id}"
+            )
+        if invoice.currency.upper() != currency.upper():
+            raise rejected(f"Billing document {number} is in {invoice.currency}")
+        return invoice
+
+    def credit(self, credit_memo: str, request: CreditMemoRequest) -> CreditMemoRef:
+        """Post a credit memo's credit to the customer: the items less the fee, taxed
+        at the invoices' rate. It is no receivable: `open_receivables` does not list
+        it, and it reduces no invoice (as mock-sap's open items)."""
+        net = sum((item.net_amount for item in request.items), Decimal(0)) - request.fee
+        tax = round_money(net * self._tax_rate)
+        ref = CreditMemoRef(
+            credit_memo=credit_memo,
+            net_amount=net,
+            tax_amount=tax,
+            gross_amount=net + tax,
+            accounting_document=self._number(),
+        )
+        self.credits[credit_memo] = ref
+        return ref
+
     def _number(self) -> str:
         number = f"{self._next_document:010d}"
         self._next_document += 1
         return number
 
 
-def _rejected(message: str) -> RejectionError:
+def rejected(message: str) -> RejectionError:
+    """The fake's refusal of something SAP would refuse."""
     return RejectionError(message, code="ERP_REJECTED", system=SYSTEM)

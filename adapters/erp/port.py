@@ -6,6 +6,13 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from adapters.erp.port_cash import ClearedItem as ClearedItem
+from adapters.erp.port_cash import ClearingLine as ClearingLine
+from adapters.erp.port_cash import ClearingRequest as ClearingRequest
+from adapters.erp.port_cash import ClearingResult as ClearingResult
+from adapters.erp.port_cash import PartPaymentRef as PartPaymentRef
+from adapters.erp.port_cash import PartPaymentRequest as PartPaymentRequest
+from adapters.erp.port_cash import RefusedLine as RefusedLine
 from canonical.cash import Receivable
 
 
@@ -168,107 +175,82 @@ class ItemReduction(BaseModel):
     keep_net_amount: Decimal
 
 
-class ClearingLine(BaseModel):
-    """One bank statement line: money that arrived, and the invoices it settles.
+class ReturnsOrderRequest(BaseModel):
+    """A customer return (RMA) to record in the ERP against the order it came from.
 
     Attributes:
-        line_id: The caller's id for the line, unique in its request; results name
-            lines by it.
-        amount: What arrived (positive): the gross of the invoices it settles.
-        billing_documents: The invoices it settles, as the customer was sent them.
-        payer_name: Who paid, as the bank reported it (for people).
-        note: The payer's note to payee (for people).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    line_id: str
-    amount: Decimal
-    billing_documents: list[str]
-    payer_name: str = ""
-    note: str = ""
-
-
-class ClearingRequest(BaseModel):
-    """A bank statement to post, clearing the invoices its lines pay.
-
-    Attributes:
-        statement_id: The bank's statement number: what makes posting it twice
-            harmless.
-        posting_date: The date the clearing is posted on.
-        bank_account: Our account the money arrived on.
-        currency: Of the account and of every line.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    statement_id: str
-    posting_date: date
-    bank_account: str
-    currency: str
-    lines: list[ClearingLine]
-
-
-class ClearedItem(BaseModel):
-    """An invoice a statement line cleared.
-
-    Attributes:
-        clearing_document: The ERP's journal entry that cleared it.
-        amount: What the invoice was cleared for.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    line_id: str
-    billing_document: str
-    clearing_document: str
-    amount: Decimal
-
-
-class RefusedLine(BaseModel):
-    """A statement line that cleared nothing, with the ERP's reason."""
-
-    model_config = ConfigDict(frozen=True)
-
-    line_id: str
-    reason: str
-
-
-class ClearingResult(BaseModel):
-    """What posting a statement cleared, and the lines that cleared nothing."""
-
-    model_config = ConfigDict(frozen=True)
-
-    cleared: list[ClearedItem] = []
-    refused: list[RefusedLine] = []
-
-
-class PartPaymentRequest(BaseModel):
-    """Money that pays part of one invoice, to post on the customer's account.
-
-    Attributes:
-        idempotency_key: The same key never posts a second payment.
-        amount: Positive, and less than the invoice.
-        reason: Why the payer paid less (their note), recorded with the payment.
+        idempotency_key: The same key never creates a second returns order, even
+            after a lost response.
+        sales_order: The original sales order the goods were sold on.
+        reason: Why the customer sends them back: `damaged`, `wrong_item`,
+            `not_needed`, `defective` or `other` (anything else counts as `other`).
+        items: The quantities coming back, by original order line (`line_no` names
+            the original item); `net_amount` is quantity times the unit price.
     """
 
     model_config = ConfigDict(frozen=True)
 
     idempotency_key: str
+    sales_order: str
     customer_id: str
-    billing_document: str
-    amount: Decimal
     currency: str
-    posting_date: date
-    reason: str = ""
+    reason: str
+    items: list[ErpOrderItem]
 
 
-class PartPaymentRef(BaseModel):
-    """The posted (or found) payment; `created` is False when it already existed."""
+class ReturnsOrderRef(BaseModel):
+    """The created (or found) returns order; `created` is False when it already existed."""
 
     model_config = ConfigDict(frozen=True)
 
-    accounting_document: str
+    returns_order: str
+    created: bool = True
+
+
+class CreditMemoRequest(BaseModel):
+    """A credit memo for returned goods, less a restocking fee.
+
+    Attributes:
+        idempotency_key: The same key never makes a second credit memo.
+        returns_order: The returns order the credit follows.
+        original_billing_document: The invoice the goods were billed on; the credit
+            names it.
+        items: What is credited, by line (`net_amount` before the fee).
+        fee: Restocking fee kept back (net, not negative): the credit's net is the
+            items' sum less the fee.
+        payment_terms: The ERP's terms key for the credit; empty for the default.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    returns_order: str
+    original_billing_document: str
+    customer_id: str
+    currency: str
+    items: list[ErpOrderItem]
+    fee: Decimal = Decimal(0)
+    payment_terms: str = ""
+
+
+class CreditMemoRef(BaseModel):
+    """The created (or found) credit memo and the journal entry that credited the customer.
+
+    Attributes:
+        net_amount: The items' sum less the fee (positive: what is credited).
+        tax_amount: Output tax given back on the net.
+        gross_amount: Net plus tax: what the customer's account is credited.
+        accounting_document: The journal entry that posted the credit.
+        created: False when an earlier attempt with the same key had made it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    credit_memo: str
+    net_amount: Decimal
+    tax_amount: Decimal
+    gross_amount: Decimal
+    accounting_document: str = ""
     created: bool = True
 
 
@@ -325,4 +307,24 @@ class ErpPort(Protocol):
     async def post_part_payment(self, request: PartPaymentRequest) -> PartPaymentRef:
         """Post a short payment on the customer's account against an invoice, which
         stays open. Idempotent per key."""
+        ...
+
+    async def create_returns_order(self, request: ReturnsOrderRequest) -> ReturnsOrderRef:
+        """Record a customer return against its original sales order, with the reason.
+        Idempotent per key: the same key answers the same order with `created=False`.
+        Returning an item the original order does not have (or another material) is
+        a rejection."""
+        ...
+
+    async def cancel_returns_order(self, returns_order: str, idempotency_key: str) -> None:
+        """Undo a returns order. With `returns_order` empty (its create response was
+        lost) it is found by `idempotency_key`; nothing found, or already gone, is
+        done. A number that is not a returns order is refused."""
+        ...
+
+    async def create_credit_memo(self, request: CreditMemoRequest) -> CreditMemoRef:
+        """Credit the customer for returned items less the fee, with output tax, and
+        post the credit to their account. Refused when the original invoice does not
+        exist or is another customer's or in another currency, or when the fee is
+        negative or not less than the items. Idempotent per key, each step included."""
         ...

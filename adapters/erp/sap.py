@@ -4,14 +4,15 @@ order, outbound delivery, billing document, journal entry, open items), with
 
 The wire (URLs, CSRF, BAPI calls, IDocs, error classification) lives in
 `adapters.erp.sap_http`; this module decides what to ask and how to make every write
-safe to repeat. Deliveries and billing documents are in `adapters.erp.sap_documents`,
-the receivables they post and part payments in `adapters.erp.sap_receivables`, open
-items in `adapters.erp.sap_open_items`, bank statements in `adapters.erp.sap_finsta`,
-cutting items down in `adapters.erp.sap_reductions`; `SapErpAdapter` is the one entry
-point for all of them.
+safe to repeat. Sales orders made once per key are in `adapters.erp.sap_sales_orders`,
+deliveries in `adapters.erp.sap_documents`, invoices and credit memos in
+`adapters.erp.sap_billing`, the journal entries they post and part payments in
+`adapters.erp.sap_receivables`, open items in `adapters.erp.sap_open_items`, bank
+statements in `adapters.erp.sap_finsta`, cutting items down in
+`adapters.erp.sap_reductions`, returns orders and credit memos for them in
+`adapters.erp.sap_returns`; `SapErpAdapter` is the one entry point for all of them.
 """
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -24,6 +25,8 @@ from adapters.erp.port import (
     BillingRequest,
     ClearingRequest,
     ClearingResult,
+    CreditMemoRef,
+    CreditMemoRequest,
     DeliveryRef,
     DeliveryRequest,
     ErpCustomer,
@@ -31,9 +34,12 @@ from adapters.erp.port import (
     ItemReduction,
     PartPaymentRef,
     PartPaymentRequest,
+    ReturnsOrderRef,
+    ReturnsOrderRequest,
     SalesOrderRef,
     SalesOrderRequest,
 )
+from adapters.erp.sap_billing import SapBilling
 from adapters.erp.sap_checks import INVALID_REQUEST, check_items, check_sales_order
 from adapters.erp.sap_documents import (
     SapDocuments,
@@ -46,6 +52,8 @@ from adapters.erp.sap_http import SapODataSession
 from adapters.erp.sap_open_items import SapOpenItems
 from adapters.erp.sap_receivables import SapReceivables
 from adapters.erp.sap_reductions import SapItemReductions
+from adapters.erp.sap_returns import SapReturns
+from adapters.erp.sap_sales_orders import SapSalesOrders, sales_order_marker
 from adapters.erp.sap_settings import SapSettings
 from adapters.erp.sap_values import (
     BILLING_DOCUMENT_SRV,
@@ -55,16 +63,11 @@ from adapters.erp.sap_values import (
     OUTBOUND_DELIVERY_SRV,
     PRODUCT_SRV,
     SALES_ORDER_SRV,
-    SYSTEM,
     JsonObject,
-    decimal_text,
     edm_datetime,
-    item_number,
     key_path,
-    odata_string,
     text,
 )
-from adapters.errors import TransientError
 from canonical.cash import Receivable
 
 __all__ = [
@@ -83,13 +86,6 @@ __all__ = [
     "sales_order_marker",
 ]
 
-logger = logging.getLogger(__name__)
-
-
-def sales_order_marker(idempotency_key: str) -> str:
-    """The header text a sales order created for `idempotency_key` carries."""
-    return IDEMPOTENCY_PREFIX + idempotency_key
-
 
 class SapErpAdapter:
     """`adapters.erp.port.ErpPort` against SAP S/4HANA (or mock-sap) over OData V2.
@@ -97,7 +93,8 @@ class SapErpAdapter:
     Lookups answer None for "no such thing"; writes are idempotent (see
     `create_sales_order`, `cancel_sales_order`, `create_outbound_delivery`,
     `create_billing_document`, `reject_items`, `clear_receivables`,
-    `post_part_payment`) and raise `TransientError` or `RejectionError` as classified
+    `post_part_payment`, `create_returns_order`, `cancel_returns_order`,
+    `create_credit_memo`) and raise `TransientError` or `RejectionError` as classified
     in `adapters.erp.sap_errors`.
 
     Args:
@@ -122,9 +119,14 @@ class SapErpAdapter:
         today = today or (lambda: datetime.now(UTC).date())
         self._receivables = SapReceivables(self._odata, settings, today)
         self._open_items = SapOpenItems(self._odata, settings)
-        self._documents = SapDocuments(self._odata, settings, self._receivables, today)
+        self._documents = SapDocuments(self._odata, settings, today)
+        self._billing = SapBilling(self._odata, settings, self._receivables, today)
         self._statements = SapStatements(self._odata, settings, self._open_items)
         self._reductions = SapItemReductions(self._odata, settings)
+        self._orders = SapSalesOrders(self._odata, settings)
+        self._returns = SapReturns(
+            self._odata, settings, self._orders, self._documents, self._billing, self._receivables
+        )
 
     @classmethod
     def from_settings(
@@ -229,85 +231,35 @@ class SapErpAdapter:
         The order carries the header text `ordermesh:<idempotency_key>` (language from
         settings, `LongTextID` 0001). Before posting, `A_SalesOrderText` is searched
         for that text; a hit returns the existing order with `created=False`. So a
-        retry after a lost response (timeout, dropped connection, unreadable 201)
-        finds the order the first attempt made instead of making a second.
-
-        Limits: two attempts running at the same moment can both miss the lookup
-        (Temporal runs one attempt of an activity at a time, so this does not arise
-        there); and an order deleted by `cancel_sales_order` takes its text with it,
-        so the same key afterwards creates a new order. Filtering on the long text is
-        what mock-sap supports; a real S/4HANA may need the marker in a filterable
-        field (e.g. a custom header field) instead.
+        retry after a lost response finds the order the first attempt made instead of
+        making a second. Limits: see `adapters.erp.sap_sales_orders`; an order deleted
+        by `cancel_sales_order` takes its text with it, so the same key afterwards
+        creates a new order.
 
         mock-sap prices nothing: each item's `NetAmount` is the request's
         `net_amount`, and `TotalNetAmount` is their sum.
         """
         check_items(request.items, what="sales order")
-        existing = await self.find_sales_order(request.idempotency_key)
-        if existing is not None:
-            logger.info(
-                "sales order %s already exists for key %s", existing, request.idempotency_key
-            )
-            return SalesOrderRef(sales_order=existing, created=False)
-        entity = await self._odata.create(
-            SALES_ORDER_SRV, "A_SalesOrder", self._sales_order_body(request)
+        return await self._orders.create(
+            request.idempotency_key, self._sales_order_body(request), what="sales order"
         )
-        number = text(entity, "SalesOrder")
-        if not number:
-            raise TransientError(
-                "SAP created a sales order but sent no number; a retry finds it by its "
-                f"text {sales_order_marker(request.idempotency_key)!r}",
-                system=SYSTEM,
-            )
-        logger.info("created sales order %s for key %s", number, request.idempotency_key)
-        return SalesOrderRef(sales_order=number, created=True)
 
     async def find_sales_order(self, idempotency_key: str) -> str | None:
         """The sales order created under `idempotency_key`, if there is one (found by
         its `ordermesh:<key>` header text); None once it has been cancelled (deleted).
 
         How a retry, or a compensation whose create response was lost, finds it."""
-        marker = sales_order_marker(idempotency_key)
-        texts = await self._odata.read_collection(
-            SALES_ORDER_SRV,
-            "A_SalesOrderText",
-            {"$filter": f"LongText eq {odata_string(marker)}", "$select": "SalesOrder,LongText"},
-        )
-        numbers = sorted(
-            {text(row, "SalesOrder") for row in texts if text(row, "LongText") == marker} - {""}
-        )
-        if len(numbers) > 1:
-            logger.warning("key %s has several sales orders: %s", idempotency_key, numbers)
-        return numbers[0] if numbers else None
+        return await self._orders.find(idempotency_key)
 
     def _sales_order_body(self, request: SalesOrderRequest) -> JsonObject:
-        settings = self._settings
-        body: JsonObject = {
-            "SalesOrderType": settings.sales_order_type,
-            "SalesOrganization": settings.sales_organization,
-            "DistributionChannel": settings.distribution_channel,
-            "OrganizationDivision": settings.division,
-            "SoldToParty": request.customer_id,
-            "PurchaseOrderByCustomer": request.customer_po,
-            "TransactionCurrency": request.currency,
-            "to_Item": [
-                {
-                    "SalesOrderItem": item_number(item.line_no),
-                    "Material": item.sku,
-                    "RequestedQuantity": decimal_text(item.quantity),
-                    "RequestedQuantityUnit": item.uom,
-                    "NetAmount": decimal_text(item.net_amount),
-                }
-                for item in request.items
-            ],
-            "to_Text": [
-                {
-                    "Language": settings.language,
-                    "LongTextID": IDEMPOTENCY_TEXT_ID,
-                    "LongText": sales_order_marker(request.idempotency_key),
-                }
-            ],
-        }
+        body = self._orders.order_body(
+            self._settings.sales_order_type,
+            request.idempotency_key,
+            request.customer_id,
+            request.currency,
+            request.items,
+        )
+        body["PurchaseOrderByCustomer"] = request.customer_po
         if request.requested_date is not None:
             body["RequestedDeliveryDate"] = edm_datetime(request.requested_date)
         return body
@@ -321,11 +273,7 @@ class SapErpAdapter:
         surfaces as `RejectionError(code="ERP_REJECTED")`.
         """
         number = check_sales_order(sales_order, what="number to cancel")
-        deleted = await self._odata.delete(SALES_ORDER_SRV, key_path("A_SalesOrder", number))
-        if deleted:
-            logger.info("deleted sales order %s: %s", number, reason)
-        else:
-            logger.info("sales order %s was already gone (%s)", number, reason)
+        await self._orders.delete(number, reason, what="sales order")
 
     # -- documents that follow the order -------------------------------------------
 
@@ -339,8 +287,8 @@ class SapErpAdapter:
         """Bill the given (shipped) items of a sales order with output tax, and post the
         receivable; each step at most once per key.
 
-        See `adapters.erp.sap_documents.SapDocuments.create_billing_document`."""
-        return await self._documents.create_billing_document(request)
+        See `adapters.erp.sap_billing.SapBilling.create_billing_document`."""
+        return await self._billing.create_billing_document(request)
 
     async def reject_items(
         self, sales_order: str, reductions: Sequence[ItemReduction], reason: str
@@ -348,6 +296,24 @@ class SapErpAdapter:
         """Cut sales order items down (0: reject the item), with `reason` as a header
         text; safe to repeat. See `adapters.erp.sap_reductions`."""
         await self._reductions.reject_items(sales_order, reductions, reason)
+
+    # -- returns ----------------------------------------------------------------------
+
+    async def create_returns_order(self, request: ReturnsOrderRequest) -> ReturnsOrderRef:
+        """A returns order (CBAR) against the original sales order, at most once per
+        key. See `adapters.erp.sap_returns.SapReturns.create_returns_order`."""
+        return await self._returns.create_returns_order(request)
+
+    async def cancel_returns_order(self, returns_order: str, idempotency_key: str) -> None:
+        """Delete a returns order, found by key when its number is empty; safe to
+        repeat. See `adapters.erp.sap_returns.SapReturns.cancel_returns_order`."""
+        await self._returns.cancel_returns_order(returns_order, idempotency_key)
+
+    async def create_credit_memo(self, request: CreditMemoRequest) -> CreditMemoRef:
+        """A credit memo (G2) less the restocking fee, and the journal entry (DG)
+        crediting the customer; each step at most once per key. See
+        `adapters.erp.sap_returns.SapReturns.create_credit_memo`."""
+        return await self._returns.create_credit_memo(request)
 
     # -- cash -----------------------------------------------------------------------
 

@@ -5,8 +5,16 @@ Every refusal is a `RejectionError(code=INVALID_REQUEST)` saying what is wrong.
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from adapters.erp.port import ClearingRequest, ErpOrderItem, ItemReduction, PartPaymentRequest
+from adapters.erp.port import (
+    ClearingRequest,
+    CreditMemoRequest,
+    ErpOrderItem,
+    ItemReduction,
+    PartPaymentRequest,
+    ReturnsOrderRequest,
+)
 from adapters.erp.sap_values import SYSTEM, document_number
 from adapters.errors import RejectionError
 
@@ -131,3 +139,31 @@ def check_part_payment(request: PartPaymentRequest) -> str:
     if not request.currency.strip():
         raise invalid("a part payment needs its currency")
     return number
+
+
+def check_returns_order(request: ReturnsOrderRequest) -> str:
+    """A return to record: a key, items (each original line once), and the original
+    sales order, returned in SAP's (ALPHA) form."""
+    if not request.idempotency_key.strip():
+        raise invalid("a returns order needs an idempotency key")
+    check_items(request.items, what="returns order")
+    return check_sales_order(request.sales_order, what="to return goods of")
+
+
+def check_credit_memo(request: CreditMemoRequest) -> tuple[str, str]:
+    """A credit memo to make: a key, the returns order and the invoice (both returned in
+    SAP's form, in that order), items, and a fee not negative and less than the items
+    (a credit of nothing, or a charge, is no credit memo)."""
+    if not request.idempotency_key.strip():
+        raise invalid("a credit memo needs an idempotency key")
+    returns_order = check_sales_order(request.returns_order, what="to credit")
+    invoice = document_number(request.original_billing_document)
+    if not invoice:
+        raise invalid("a credit memo needs the invoice it credits")
+    check_items(request.items, what="credit memo", unique_lines=False)
+    items = sum((item.net_amount for item in request.items), Decimal(0))
+    if request.fee < 0:
+        raise invalid(f"restocking fee {request.fee} is negative")
+    if request.fee >= items:
+        raise invalid(f"restocking fee {request.fee} leaves nothing of {items} to credit")
+    return returns_order, invoice

@@ -1,5 +1,6 @@
-"""The documents that follow a sales order in SAP: outbound deliveries and billing
-documents, each created at most once per idempotency key.
+"""The documents that follow a sales order in SAP: outbound deliveries here, and
+billing documents (`adapters.erp.sap_billing`), each created at most once per
+idempotency key.
 
 Both are made the same way: every item of the document carries
 `document_marker(idempotency_key)` in its item text, and before posting, the items of
@@ -20,20 +21,16 @@ there).
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from adapters.erp.port import (
-    BillingDocumentRef,
-    BillingRequest,
     DeliveryRef,
     DeliveryRequest,
     ErpOrderItem,
 )
-from adapters.erp.sap_checks import check_items, check_payment_terms, check_sales_order
+from adapters.erp.sap_checks import check_items, check_sales_order
 from adapters.erp.sap_http import SapODataSession
-from adapters.erp.sap_receivables import Invoice, SapReceivables, output_tax
 from adapters.erp.sap_settings import SapSettings
 from adapters.erp.sap_values import (
     BILLING_DOCUMENT_SRV,
@@ -128,118 +125,21 @@ async def find_marked_document(
 
 
 class SapDocuments:
-    """Billing documents and outbound deliveries for `adapters.erp.sap.SapErpAdapter`.
+    """Outbound deliveries for `adapters.erp.sap.SapErpAdapter`, and the check that
+    items are on a sales order.
 
     Args:
         odata: The adapter's OData session.
-        settings: Sales organisation, billing type, tax rate, default shipping point.
-        receivables: Posts each invoice's receivable.
-        today: Today's date, for `DeliveryDate` and `BillingDocumentDate`.
+        settings: Sales organisation, default shipping point.
+        today: Today's date, for `DeliveryDate`.
     """
 
     def __init__(
-        self,
-        odata: SapODataSession,
-        settings: SapSettings,
-        receivables: SapReceivables,
-        today: Callable[[], date],
+        self, odata: SapODataSession, settings: SapSettings, today: Callable[[], date]
     ) -> None:
         self._odata = odata
         self._settings = settings
-        self._receivables = receivables
         self._today = today
-
-    # -- billing ----------------------------------------------------------------------
-
-    async def create_billing_document(self, request: BillingRequest) -> BillingDocumentRef:
-        """Bill the given (shipped) items of a sales order and post the receivable, at
-        most once per key.
-
-        Every item carries `document_marker(idempotency_key)` in
-        `BillingDocumentItemText`; a document found by it
-        (`A_BillingDocumentItem?$filter=SalesDocument eq '<so>'`) is not made again
-        (`created=False`), and its totals are SAP's. Tax is `output_tax_rate` on each
-        item's net and, rounded once, on the document's net total (as mock-sap's own
-        invoices do), so the items' taxes may differ from the total by a cent; gross
-        is net plus tax.
-
-        The receivable is then posted and written to the billing document by
-        `adapters.erp.sap_receivables.SapReceivables.book_invoice`, due under the
-        request's payment terms (else `default_payment_terms`) from the billing date.
-        A retry after any step finds what the earlier attempt did.
-        """
-        check_items(request.items, what="billing document", unique_lines=False)
-        sales_order = check_sales_order(request.sales_order, what="to bill")
-        terms = check_payment_terms(request.payment_terms or self._settings.default_payment_terms)
-        marker = document_marker(request.idempotency_key)
-        existing = await find_marked_document(self._odata, BILLING_ITEMS, sales_order, marker)
-        if existing is not None:
-            logger.info(
-                "billing document %s already exists for key %s", existing, request.idempotency_key
-            )
-            invoice = await self._receivables.read_invoice(existing)
-        else:
-            net = sum((item.net_amount for item in request.items), Decimal(0))
-            invoice = Invoice(
-                billing_document="",
-                customer_id=request.customer_id,
-                currency=request.currency,
-                net=net,
-                tax=output_tax(net, self._settings.output_tax_rate),
-                billed_on=self._today(),
-            )
-            entity = await self._odata.create(
-                BILLING_DOCUMENT_SRV,
-                "A_BillingDocument",
-                self._billing_body(request, sales_order, marker, invoice),
-            )
-            number = self._created_number(entity, "BillingDocument", "billing document", marker)
-            invoice = replace(invoice, billing_document=number)
-            logger.info("created billing document %s for sales order %s", number, sales_order)
-        accounting_document = await self._receivables.book_invoice(
-            invoice, terms, new=existing is None
-        )
-        return BillingDocumentRef(
-            billing_document=invoice.billing_document,
-            net_amount=invoice.net,
-            tax_amount=invoice.tax,
-            gross_amount=invoice.gross,
-            accounting_document=accounting_document,
-            payment_terms=terms,
-            created=existing is None,
-        )
-
-    def _billing_body(
-        self, request: BillingRequest, sales_order: str, marker: str, invoice: Invoice
-    ) -> JsonObject:
-        rate = self._settings.output_tax_rate
-        return {
-            "BillingDocumentType": self._settings.billing_document_type,
-            "SDDocumentCategory": "M",
-            "SalesOrganization": self._settings.sales_organization,
-            "SoldToParty": request.customer_id,
-            "PayerParty": request.customer_id,
-            "BillingDocumentDate": edm_datetime(invoice.billed_on),
-            "TransactionCurrency": request.currency,
-            "TotalNetAmount": decimal_text(invoice.net),
-            "TotalTaxAmount": decimal_text(invoice.tax),
-            "TotalGrossAmount": decimal_text(invoice.gross),
-            "to_Item": [
-                {
-                    "BillingDocumentItem": item_number(10 * position),
-                    "Material": item.sku,
-                    "BillingDocumentItemText": marker,
-                    "BillingQuantity": decimal_text(item.quantity),
-                    "BillingQuantityUnit": item.uom,
-                    "NetAmount": decimal_text(item.net_amount),
-                    "TaxAmount": decimal_text(output_tax(item.net_amount, rate)),
-                    "TransactionCurrency": request.currency,
-                    "SalesDocument": sales_order,
-                    "SalesDocumentItem": item_number(item.line_no),
-                }
-                for position, item in enumerate(request.items, start=1)
-            ],
-        }
 
     # -- deliveries -------------------------------------------------------------------
 
@@ -269,13 +169,13 @@ class SapDocuments:
         if existing is not None:
             logger.info("delivery %s already exists for key %s", existing, request.idempotency_key)
             return DeliveryRef(delivery_document=existing, created=False)
-        await self._check_order_items(sales_order, request.items)
+        await self.check_order_items(sales_order, request.items)
         entity = await self._odata.create(
             OUTBOUND_DELIVERY_SRV,
             "A_OutbDeliveryHeader",
             self._delivery_body(request, sales_order, marker),
         )
-        number = self._created_number(entity, "DeliveryDocument", "delivery", marker)
+        number = created_number(entity, "DeliveryDocument", "delivery", marker)
         logger.info("created delivery %s for sales order %s", number, sales_order)
         return DeliveryRef(delivery_document=number, created=True)
 
@@ -298,7 +198,10 @@ class SapDocuments:
         )
         return self._settings.shipping_point
 
-    async def _check_order_items(self, sales_order: str, items: list[ErpOrderItem]) -> None:
+    async def check_order_items(self, sales_order: str, items: list[ErpOrderItem]) -> None:
+        """Refuse (`RejectionError`, `ERP_REJECTED`) items that name an item the sales
+        order does not have, or another material than it has; and an order that does
+        not exist."""
         try:
             rows = await self._odata.read_collection(
                 SALES_ORDER_SRV,
@@ -348,15 +251,15 @@ class SapDocuments:
             ],
         }
 
-    # -- shared -----------------------------------------------------------------------
 
-    @staticmethod
-    def _created_number(entity: JsonObject, field: str, what: str, marker: str) -> str:
-        number = text(entity, field)
-        if not number:
-            raise TransientError(
-                f"SAP created a {what} but sent no number; a retry finds it by its item "
-                f"text {marker!r}",
-                system=SYSTEM,
-            )
-        return number
+def created_number(entity: JsonObject, field: str, what: str, marker: str) -> str:
+    """The number SAP gave a document it created; `TransientError` when it sent none
+    (a retry finds the document by `marker` in its item texts)."""
+    number = text(entity, field)
+    if not number:
+        raise TransientError(
+            f"SAP created a {what} but sent no number; a retry finds it by its item "
+            f"text {marker!r}",
+            system=SYSTEM,
+        )
+    return number

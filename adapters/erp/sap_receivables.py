@@ -6,7 +6,9 @@ An invoice's receivable is a journal entry posted with `BAPI_ACC_DOCUMENT_POST`
 gross, revenue and output tax credited. Its number is then written to the billing
 document (`AccountingDocument`, `AccountingPostingStatus` C), which is how SAP, and
 mock-sap's statement clearing, get from an open item to the invoice a customer quotes.
-Each step is safe to repeat: a billing document that already names its journal entry
+A credit memo's entry (type DG, `REF_DOC_NO` = the credit memo) is the same with every
+sign turned: the customer credited, revenue and output tax debited. Each step is safe
+to repeat: a billing document that already names its journal entry
 is done; otherwise the journal entry is looked up by its reference before a second is
 posted, and the billing document is patched (again, harmlessly).
 
@@ -49,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 INVOICE_TYPE = "RV"
 """`AccountingDocumentType` of a billing document's journal entry."""
+CREDIT_MEMO_TYPE = "DG"
+"""`AccountingDocumentType` of a credit memo's journal entry (customer credit memo)."""
 PAYMENT_TYPE = "DZ"
 """`AccountingDocumentType` of a customer payment (a part payment, a statement's
 clearing)."""
@@ -78,10 +82,21 @@ class Invoice:
     tax: Decimal
     billed_on: date
     accounting_document: str = ""
+    credit_for: str = ""
+    """For a credit memo, the invoice it credits; "" for an invoice."""
 
     @property
     def gross(self) -> Decimal:
         return self.net + self.tax
+
+    def amounts(self) -> dict[str, Decimal]:
+        """`net_amount`, `tax_amount` and `gross_amount`, as the port's refs name them."""
+        return {"net_amount": self.net, "tax_amount": self.tax, "gross_amount": self.gross}
+
+    @property
+    def document_type(self) -> str:
+        """The journal entry's type: RV for an invoice, DG for a credit memo."""
+        return CREDIT_MEMO_TYPE if self.credit_for else INVOICE_TYPE
 
 
 @dataclass(frozen=True)
@@ -139,28 +154,42 @@ class SapReceivables:
         )
 
     async def book_invoice(self, invoice: Invoice, payment_terms: str, *, new: bool) -> str:
-        """The journal entry of the invoice's receivable, posted at most once; written
-        to the billing document. Safe to repeat after any step (see the module).
+        """The journal entry of the invoice's receivable (or, for a credit memo, of
+        the credit on the customer's account), posted at most once; written to the
+        billing document. Safe to repeat after any step (see the module).
+
+        An invoice (RV) debits the customer the gross and credits revenue and output
+        tax; a credit memo (DG, `credit_for` set) is the same entry with every sign
+        turned, its texts naming the invoice it credits.
 
         `new`: the billing document was created just now, so no journal entry can
         refer to it yet and none is looked for."""
         if invoice.accounting_document:
             return invoice.accounting_document
         number = invoice.billing_document
-        document = None if new else await self.find_journal_entry(number, INVOICE_TYPE)
+        kind = invoice.document_type
+        document = None if new else await self.find_journal_entry(number, kind)
         if document is None:
             settings = self._settings
+            # credit memo: the customer credited (-), revenue and tax debited (+)
+            sign = -1 if invoice.credit_for else 1
+            # HEADER_TXT (BKTXT) holds 25 characters: "Credit for inv " + 10 digits
+            header, item = (
+                (f"Credit for inv {invoice.credit_for}", f"Credit for invoice {invoice.credit_for}")
+                if invoice.credit_for
+                else (f"Invoice {number}", f"Invoice {number}")
+            )
             document = await self._post(
-                INVOICE_TYPE,
+                kind,
                 posted_on=invoice.billed_on,
                 reference=number,
-                header_text=f"Invoice {number}",
+                header_text=header,
                 currency=invoice.currency,
                 lines=[
                     _Line(
                         settings.receivables_account,
-                        invoice.gross,
-                        f"Invoice {number}",
+                        sign * invoice.gross,
+                        item,
                         customer=invoice.customer_id,
                         extra={
                             "PMNTTRMS": payment_terms,
@@ -168,11 +197,13 @@ class SapReceivables:
                             "ALLOC_NMBR": number,
                         },
                     ),
-                    _Line(settings.revenue_account, -invoice.net, "Revenue"),
-                    _Line(settings.output_tax_account, -invoice.tax, "Output tax"),
+                    _Line(settings.revenue_account, -sign * invoice.net, "Revenue"),
+                    _Line(settings.output_tax_account, -sign * invoice.tax, "Output tax"),
                 ],
             )
-            logger.info("posted journal entry %s for billing document %s", document, number)
+            logger.info(
+                "posted %s journal entry %s for billing document %s", kind, document, number
+            )
         marked = await self._odata.update(
             BILLING_DOCUMENT_SRV,
             key_path("A_BillingDocument", number),
@@ -227,12 +258,13 @@ class SapReceivables:
         if found is not None:
             logger.info("part payment %s already posted for key %s", found, request.idempotency_key)
             return PartPaymentRef(accounting_document=found, created=False)
-        invoice = await self._odata.read_entity(
-            BILLING_DOCUMENT_SRV,
-            key_path("A_BillingDocument", number),
-            {"$select": "PayerParty,SoldToParty,TransactionCurrency,TotalGrossAmount"},
-        )
-        self._check_against(request, number, invoice)
+        gross = await self.check_invoice(number, request.customer_id, request.currency)
+        if request.amount >= gross:
+            raise _refused(
+                f"{request.amount} {request.currency} is not short of billing document "
+                f"{number} ({gross} {request.currency}): clear it instead",
+                code="ERP_INVALID_REQUEST",
+            )
         item_text = f"Part payment of {number}: {request.reason.strip()}".rstrip(": ")
         document = await self._post(
             PAYMENT_TYPE,
@@ -254,30 +286,23 @@ class SapReceivables:
         logger.info("posted part payment %s against %s", document, number)
         return PartPaymentRef(accounting_document=document, created=True)
 
-    @staticmethod
-    def _check_against(
-        request: PartPaymentRequest, number: str, invoice: JsonObject | None
-    ) -> None:
-        def refused(message: str, code: str = "ERP_REJECTED") -> RejectionError:
-            return RejectionError(message, code=code, system=SYSTEM)
-
+    async def check_invoice(self, number: str, customer_id: str, currency: str) -> Decimal:
+        """The gross of billing document `number`, once it is known to be billed to
+        `customer_id` in `currency`; else `RejectionError(code="ERP_REJECTED")`."""
+        invoice = await self._odata.read_entity(
+            BILLING_DOCUMENT_SRV,
+            key_path("A_BillingDocument", number),
+            {"$select": "PayerParty,SoldToParty,TransactionCurrency,TotalGrossAmount"},
+        )
         if invoice is None:
-            raise refused(f"Billing document {number} does not exist")
+            raise _refused(f"Billing document {number} does not exist")
         customer = text(invoice, "PayerParty") or text(invoice, "SoldToParty")
-        if customer != request.customer_id:
-            raise refused(
-                f"Billing document {number} is billed to {customer}, not {request.customer_id}"
-            )
-        currency = text(invoice, "TransactionCurrency")
-        if currency.upper() != request.currency.upper():
-            raise refused(f"Billing document {number} is in {currency}, not {request.currency}")
-        gross = parse_amount(invoice.get("TotalGrossAmount"))
-        if request.amount >= gross:
-            raise refused(
-                f"{request.amount} {currency} is not short of billing document {number} "
-                f"({gross} {currency}): clear it instead",
-                code="ERP_INVALID_REQUEST",
-            )
+        if customer != customer_id:
+            raise _refused(f"Billing document {number} is billed to {customer}, not {customer_id}")
+        billed_in = text(invoice, "TransactionCurrency")
+        if billed_in.upper() != currency.upper():
+            raise _refused(f"Billing document {number} is in {billed_in}, not {currency}")
+        return parse_amount(invoice.get("TotalGrossAmount"))
 
     # -- posting ----------------------------------------------------------------------
 
@@ -333,3 +358,7 @@ class SapReceivables:
                 system=SYSTEM,
             )
         return document
+
+
+def _refused(message: str, code: str = "ERP_REJECTED") -> RejectionError:
+    return RejectionError(message, code=code, system=SYSTEM)

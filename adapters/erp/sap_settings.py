@@ -26,6 +26,9 @@ class SapSettings(BaseSettings):
         division: `OrganizationDivision` of created sales orders.
         sales_order_type: `SalesOrderType` of created sales orders.
         billing_document_type: `BillingDocumentType` of created invoices.
+        returns_order_type: `SalesOrderType` of returns orders (CBAR: S/4HANA's
+            customer returns).
+        credit_memo_type: `BillingDocumentType` of credit memos for returns (G2).
         shipping_point: `ShippingPoint` of outbound deliveries whose warehouse is
             neither in `shipping_points` nor itself a valid (four-character) one.
         shipping_points: Warehouse code -> SAP shipping point, e.g. (as JSON in the
@@ -56,6 +59,8 @@ class SapSettings(BaseSettings):
     division: str = "00"
     sales_order_type: str = "OR"
     billing_document_type: str = "F2"
+    returns_order_type: str = Field(default="CBAR", min_length=1, max_length=4)
+    credit_memo_type: str = Field(default="G2", min_length=1, max_length=4)
     shipping_point: ShippingPoint = "1710"
     shipping_points: dict[str, ShippingPoint] = Field(default_factory=dict)
     language: str = "EN"

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from adapters.errors import NotFoundError, RejectionError
 from adapters.scripted_failures import FailureScript, ScriptedFailure
-from adapters.wms.port import Reservation, ReservationRequest, StockLevel
+from adapters.wms.port import DispositionRequest, Reservation, ReservationRequest, StockLevel
 from canonical.address import Address
 
 SYSTEM = "wms"
@@ -29,7 +29,16 @@ OPEN = frozenset({RESERVED, RELEASED, PICKED, PACKED, LABELLED})
 ON_THE_FLOOR = frozenset({RELEASED, PICKED, PACKED, LABELLED})
 
 _METHODS = frozenset(
-    {"stock", "reserve", "release_reservation", "release_to_pick", "recall", "attach_label"}
+    {
+        "stock",
+        "reserve",
+        "release_reservation",
+        "release_to_pick",
+        "recall",
+        "attach_label",
+        "restock",
+        "scrap",
+    }
 )
 
 
@@ -85,7 +94,13 @@ class FakeWms:
         - a short pick (`short_pick`, which the sandbox floor does on its own):
           the reservation holds only what was picked from then on, so the rest is
           available at once and shipping consumes only that; nothing picked at
-          all leaves it CANCELLED (label refused, reserve again afresh).
+          all leaves it CANCELLED (label refused, reserve again afresh);
+        - `restock` / `scrap`: once per idempotency key (keys are shared by
+          both): restock adds the quantity on hand, scrap changes no stock; a
+          repeat of the same request does nothing more, a key reused for another
+          request is `code="IDEMPOTENCY_KEY_REUSED"`; an unknown warehouse is
+          `code="UNKNOWN_WAREHOUSE"`, a quantity not a whole number above 0
+          `code="WMS_REJECTED"`.
 
     Args:
         on_hand: (warehouse, sku) -> on-hand quantity.
@@ -95,8 +110,11 @@ class FakeWms:
         on_hand: (warehouse, sku) -> on-hand quantity; edit freely.
         warehouses: Known warehouses (those in `on_hand` plus any given).
         reservations: shipment_id -> `FakeReservation`, cancelled ones included.
+        restocked: idempotency_key -> the restock booked with it.
+        scrapped: idempotency_key -> the scrap booked with it.
         calls: Every call as `(method, key)`, failed ones included; the key is the
-            shipment id, or the SKUs joined by commas for `stock`.
+            shipment id, the idempotency key for `restock` and `scrap`, or the SKUs
+            joined by commas for `stock`.
     """
 
     def __init__(
@@ -108,6 +126,8 @@ class FakeWms:
         self.on_hand: dict[tuple[str, str], int] = dict(on_hand or {})
         self.warehouses: set[str] = set(warehouses) | {w for w, _ in self.on_hand}
         self.reservations: dict[str, FakeReservation] = {}
+        self.restocked: dict[str, DispositionRequest] = {}
+        self.scrapped: dict[str, DispositionRequest] = {}
         self.calls: list[tuple[str, str]] = []
         self._script = FailureScript("FakeWms", _METHODS)
 
@@ -213,6 +233,10 @@ class FakeWms:
     def _rejected(message: str, code: str) -> RejectionError:
         return RejectionError(message, code=code, system=SYSTEM)
 
+    def _check_units(self, quantity: Decimal, what: str) -> None:
+        if quantity <= 0 or quantity != quantity.to_integral_value():
+            raise self._rejected(f"{what}: whole units only", "WMS_REJECTED")
+
     def _get(self, shipment_id: str) -> FakeReservation:
         res = self.reservations.get(shipment_id)
         if res is None:
@@ -253,8 +277,7 @@ class FakeWms:
             raise self._rejected(f"unknown warehouse {request.warehouse}", "UNKNOWN_WAREHOUSE")
         wanted: dict[str, Decimal] = defaultdict(Decimal)
         for line in request.lines:
-            if line.quantity <= 0 or line.quantity != line.quantity.to_integral_value():
-                raise self._rejected(f"line {line.line_no}: whole units only", "WMS_REJECTED")
+            self._check_units(line.quantity, f"line {line.line_no}")
             wanted[line.sku] += line.quantity
         shortages = [
             f"{sku} wanted {quantity}, available {max(self.available(request.warehouse, sku), 0)}"
@@ -320,3 +343,34 @@ class FakeWms:
                 res.status = LABELLED
         if failure is not None:
             raise failure.exc
+
+    async def restock(self, request: DispositionRequest) -> None:
+        failure = self._enter("restock", request.idempotency_key)
+        if self._book(self.restocked, request):
+            key = (request.warehouse, request.sku)
+            self.on_hand[key] = self.on_hand.get(key, 0) + int(request.quantity)
+        if failure is not None:
+            raise failure.exc
+
+    async def scrap(self, request: DispositionRequest) -> None:
+        failure = self._enter("scrap", request.idempotency_key)
+        self._book(self.scrapped, request)
+        if failure is not None:
+            raise failure.exc
+
+    def _book(self, book: dict[str, DispositionRequest], request: DispositionRequest) -> bool:
+        """Check a disposition and record it in `book`; False if it was booked already."""
+        self._check_units(request.quantity, request.idempotency_key)
+        key = request.idempotency_key
+        booked = self.restocked.get(key) or self.scrapped.get(key)
+        if booked is not None:
+            if booked != request or key not in book:
+                raise self._rejected(
+                    f"idempotency key {key} was used for another disposition",
+                    "IDEMPOTENCY_KEY_REUSED",
+                )
+            return False
+        if request.warehouse not in self.warehouses:
+            raise self._rejected(f"unknown warehouse {request.warehouse}", "UNKNOWN_WAREHOUSE")
+        book[key] = request
+        return True

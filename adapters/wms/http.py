@@ -1,10 +1,11 @@
 """`WmsPort` over HTTP, against the sandbox WMS API (or a WMS that speaks it).
 
 Error mapping: 409 and 422 become `RejectionError` with the code from the body
-(`INSUFFICIENT_STOCK`, `ALREADY_SHIPPED`, `UNKNOWN_WAREHOUSE`, ...; `WMS_REJECTED`
-when there is none), 404 becomes `NotFoundError`, and timeouts, connection failures
-and transient statuses become `TransientError`. Undoing something the WMS does not
-know (release or recall of an unknown shipment) counts as done.
+(`INSUFFICIENT_STOCK`, `ALREADY_SHIPPED`, `UNKNOWN_WAREHOUSE`,
+`IDEMPOTENCY_KEY_REUSED`, ...; `WMS_REJECTED` when there is none), 404 becomes
+`NotFoundError`, and timeouts, connection failures and transient statuses become
+`TransientError`. Undoing something the WMS does not know (release or recall of an
+unknown shipment) counts as done.
 """
 
 from urllib.parse import quote
@@ -13,7 +14,7 @@ import httpx
 
 from adapters.http_client import HttpAdapter
 from adapters.http_errors import raise_for_status, send
-from adapters.wms.port import Reservation, ReservationRequest, StockLevel
+from adapters.wms.port import DispositionRequest, Reservation, ReservationRequest, StockLevel
 from canonical.address import Address
 
 SYSTEM = "wms"
@@ -77,4 +78,16 @@ class HttpWmsAdapter(HttpAdapter):
             f"{_reservation_path(shipment_id)}/label",
             json={"carrier": carrier, "tracking_number": tracking_number},
         )
+        raise_for_status(response, system=SYSTEM, default_code=DEFAULT_CODE)
+
+    async def restock(self, request: DispositionRequest) -> None:
+        """Put returned goods back on hand; a repeated key changes nothing more."""
+        await self._dispose("/wms/restock", request)
+
+    async def scrap(self, request: DispositionRequest) -> None:
+        """Write returned goods off; a repeated key changes nothing more."""
+        await self._dispose("/wms/scrap", request)
+
+    async def _dispose(self, path: str, request: DispositionRequest) -> None:
+        response = await self._send("POST", path, json=request.model_dump(mode="json"))
         raise_for_status(response, system=SYSTEM, default_code=DEFAULT_CODE)

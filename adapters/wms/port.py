@@ -4,8 +4,13 @@ Every call is keyed by our shipment id (`<order_id>-S1`), which the WMS keeps as
 reference: creating twice with the same id returns what the first call made, and
 undoing twice is harmless. The WMS reports progress (picked, packed, shipped) as
 events to `POST /webhooks/wms`, each carrying the shipment id and the order id.
+
+Customer returns arrive at the warehouse's dock, which reports them as
+`return_received` events (quarantined, not yet stock); Ordermesh then decides their
+disposition, `restock` or `scrap`, each keyed by an idempotency key of its own.
 """
 
+from decimal import Decimal
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -44,6 +49,22 @@ class StockLevel(BaseModel):
     available: int
 
 
+class DispositionRequest(BaseModel):
+    """Restock or scrap returned goods of one SKU; done once per `idempotency_key`.
+
+    Attributes:
+        quantity: Whole units of the warehouse's stock unit.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str
+    rma_id: str
+    warehouse: str
+    sku: str
+    quantity: Decimal
+
+
 class WmsPort(Protocol):
     """The warehouse. Insufficient stock is a `RejectionError` with code
     `INSUFFICIENT_STOCK`; an unknown shipment is a `NotFoundError`."""
@@ -66,4 +87,12 @@ class WmsPort(Protocol):
 
     async def attach_label(self, shipment_id: str, carrier: str, tracking_number: str) -> None:
         """Hand the packed shipment its label, after which it ships."""
+        ...
+
+    async def restock(self, request: DispositionRequest) -> None:
+        """Put returned goods back into sellable stock, once per idempotency key."""
+        ...
+
+    async def scrap(self, request: DispositionRequest) -> None:
+        """Write returned goods off, once per idempotency key; stock does not change."""
         ...

@@ -3,9 +3,10 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import GatewayDep
+from api.deps import GatewayDep, ReturnsLedgerDep
 from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
 from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
 from canonical.orders import OrderSubmission
@@ -63,10 +64,14 @@ async def submit_order(
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses={404: {"model": Problem}})
-async def read_order(order_id: OrderIdPath, gateway: GatewayDep) -> OrderPublic:
-    """The order view: status, lines, ERP order, shipments, invoices, timeline."""
+async def read_order(
+    order_id: OrderIdPath, gateway: GatewayDep, returns: ReturnsLedgerDep
+) -> OrderPublic:
+    """The order view: status, lines, ERP order, shipments, invoices, payments, the
+    RMA numbers of its returns (each at `GET /returns/{rma_id}`), timeline."""
     view = await gateway.view(order_id)
-    return OrderPublic.model_validate(view.model_dump())
+    rmas = await run_in_threadpool(returns.rmas_of, order_id)
+    return OrderPublic.model_validate(view.model_dump() | {"returns": rmas})
 
 
 @router.post(

@@ -14,8 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import GatewayDep, InboxDep, SettingsDep
+from api.deps import GatewayDep, InboxDep, ReturnGatewayDep, SettingsDep
 from api.models import Problem, WebhookReceipt
+from api.return_gateway import ReturnGateway, ReturnRefused
 from canonical.events import ExecutionEvent, ExecutionEventKind
 from canonical.signing import SIGNATURE_HEADER, verify
 
@@ -41,6 +42,7 @@ async def receive_event(
     settings: SettingsDep,
     inbox: InboxDep,
     gateway: GatewayDep,
+    returns: ReturnGatewayDep,
 ) -> JSONResponse:
     """Take one event; 202 when passed to its order, 200 for a duplicate."""
     secret = settings.webhook_secrets.get(source)
@@ -57,6 +59,8 @@ async def receive_event(
 
     if event.kind is not ExecutionEventKind.STOCK_RECEIVED and not event.order_id:
         return _reply(422, detail=f"a {event.kind.value} event must name its order_id")
+    if event.kind is ExecutionEventKind.RETURN_RECEIVED and not event.rma_id:
+        return _reply(422, detail="a return_received event must name its rma_id")
     first = await run_in_threadpool(
         inbox.claim, source, event.event_id, event.order_id, event.kind.value
     )
@@ -70,6 +74,8 @@ async def receive_event(
             status_code=202,
             content={"status": "accepted", "event_id": event.event_id, "orders_notified": told},
         )
+    if event.kind is ExecutionEventKind.RETURN_RECEIVED:
+        return await _to_return(event, inbox, returns)
     async with _claim_kept_only_if_handled(inbox, source, event.event_id):
         outcome = await gateway.deliver_event(event)
     await run_in_threadpool(inbox.settle, source, event.event_id, outcome)
@@ -78,6 +84,23 @@ async def receive_event(
     if outcome == "unknown_shipment":
         return _reply(404, detail=f"order {event.order_id} has no shipment {event.shipment_id!r}")
     if outcome in ("order_closed", "duplicate"):
+        return _reply(200, status=outcome, event_id=event.event_id)
+    return _reply(202, status="accepted", event_id=event.event_id)
+
+
+async def _to_return(
+    event: ExecutionEvent, inbox: InboxDep, returns: ReturnGateway
+) -> JSONResponse:
+    """A receipt for a return goes to the return's own workflow."""
+    try:
+        async with _claim_kept_only_if_handled(inbox, event.source, event.event_id):
+            outcome = await returns.deliver_event(event)
+    except ReturnRefused as refused:
+        return _reply(422, detail=refused.message)
+    await run_in_threadpool(inbox.settle, event.source, event.event_id, outcome)
+    if outcome == "unknown_return":
+        return _reply(404, detail=f"no return {event.rma_id}")
+    if outcome in ("return_closed", "duplicate"):
         return _reply(200, status=outcome, event_id=event.event_id)
     return _reply(202, status="accepted", event_id=event.event_id)
 

@@ -5,6 +5,8 @@
   data; `sap_adapter` is the real adapter pointed at it.
 - `gateway`: a scripted SAP Gateway over `httpx.MockTransport` (`Gateway`), and
   `adapter`, the SAP adapter talking to it (its `today` is `TODAY`).
+- `either_erp`: `FakeErp`, then the SAP adapter against mock-sap, for contract tests;
+  `returns_request` and `credit_memo_request` make the requests of a return.
 """
 
 import re
@@ -12,12 +14,23 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from mocksap import Config, make_server
 
+from adapters.erp.fake import FakeErp
+from adapters.erp.port import (
+    BillingDocumentRef,
+    BillingRequest,
+    CreditMemoRequest,
+    ErpOrderItem,
+    ErpPort,
+    ReturnsOrderRequest,
+    SalesOrderRequest,
+)
 from adapters.erp.sap import SapErpAdapter
 from adapters.erp.sap_settings import SapSettings
 
@@ -253,3 +266,86 @@ async def adapter(gateway: Gateway) -> AsyncIterator[SapErpAdapter]:
     client = httpx.AsyncClient(transport=httpx.MockTransport(gateway), base_url=BASE)
     async with SapErpAdapter(client, SapSettings(base_url=BASE), today=lambda: TODAY) as sap:
         yield sap
+
+
+# -- returns: requests, and a port that is either ERP ----------------------------------
+
+
+def returned(
+    line_no: int = 10, sku: str = "TG11", quantity: int = 2, net: str = "200.00"
+) -> ErpOrderItem:
+    """An item of a return or a credit memo, in pieces."""
+    return ErpOrderItem(
+        line_no=line_no, sku=sku, quantity=Decimal(quantity), uom="PC", net_amount=Decimal(net)
+    )
+
+
+def returns_request(
+    sales_order: str,
+    *items: ErpOrderItem,
+    key: str = "rma-RMA-1:returns_order",
+    reason: str = "damaged",
+) -> ReturnsOrderRequest:
+    """A return of customer 1000001 in EUR; two TG11 of line 10 unless items are given."""
+    return ReturnsOrderRequest(
+        idempotency_key=key,
+        sales_order=sales_order,
+        customer_id="1000001",
+        currency="EUR",
+        reason=reason,
+        items=list(items) or [returned()],
+    )
+
+
+def credit_memo_request(
+    returns_order: str, invoice: str, *items: ErpOrderItem, fee: str = "20.00"
+) -> CreditMemoRequest:
+    """A credit for customer 1000001 in EUR: two TG11 for 200.00 unless items are given."""
+    return CreditMemoRequest(
+        idempotency_key="rma-RMA-1:credit_memo",
+        returns_order=returns_order,
+        original_billing_document=invoice,
+        customer_id="1000001",
+        currency="EUR",
+        items=list(items) or [returned()],
+        fee=Decimal(fee),
+    )
+
+
+@pytest.fixture(params=["fake", "mock-sap"])
+async def either_erp(request: pytest.FixtureRequest, mock_sap_url: str) -> AsyncIterator[ErpPort]:
+    """A `FakeErp`, then the SAP adapter against the reset mock-sap (today `TODAY` in
+    both): for tests that hold the two to one contract."""
+    if request.param == "fake":
+        yield FakeErp(today=lambda: TODAY)
+        return
+    client = httpx.AsyncClient(base_url=mock_sap_url, timeout=5)
+    (await client.post("/_mock/reset")).raise_for_status()
+    async with SapErpAdapter(
+        client, SapSettings(base_url=mock_sap_url), today=lambda: TODAY
+    ) as sap:
+        yield sap
+
+
+async def sold_and_billed(erp: ErpPort) -> tuple[str, BillingDocumentRef]:
+    """A sales order of customer 1000001 for 9 TG11 at 100.00 (line 10), billed in full:
+    what a return comes from. Its number, and the invoice."""
+    order = await erp.create_sales_order(
+        SalesOrderRequest(
+            idempotency_key="order-ORD-9:create_sales_order",
+            customer_id="1000001",
+            customer_po="PO-9",
+            currency="EUR",
+            items=[returned(quantity=9, net="900.00")],
+        )
+    )
+    invoice = await erp.create_billing_document(
+        BillingRequest(
+            idempotency_key="order-ORD-9-S1:bill",
+            sales_order=order.sales_order,
+            customer_id="1000001",
+            currency="EUR",
+            items=[returned(quantity=9, net="900.00")],
+        )
+    )
+    return order.sales_order, invoice

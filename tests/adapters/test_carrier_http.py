@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from adapters.carrier.http import HttpCarrierAdapter
-from adapters.carrier.port import CarrierPort, LabelRequest
+from adapters.carrier.port import CarrierPort, LabelRequest, ReturnLabelRequest
 from adapters.errors import RejectionError, TransientError
 from canonical.address import Address
 from tests.sandbox.harness import (
@@ -222,3 +222,91 @@ async def test_no_carrier_is_sent_as_empty_and_gets_the_default(
     label = await carrier.buy_label(request)
 
     assert (request.carrier, label.carrier, label.service) == ("", "SANDBOX-PARCEL", "standard")
+
+
+# -- return labels --
+
+
+def return_request(rma_id: str = "RMA-1", country: str = "DE") -> ReturnLabelRequest:
+    return ReturnLabelRequest(
+        rma_id=rma_id,
+        order_id="O1",
+        ship_from=Address.model_validate({**ADDRESS, "country": country}),
+        to_warehouse="W1",
+        weight_kg=Decimal("1.5"),
+    )
+
+
+async def test_a_return_label_is_issued_once_and_voided_idempotently(
+    sandbox: SandboxUnderTest, carrier: HttpCarrierAdapter
+) -> None:
+    first = await carrier.buy_return_label(return_request())
+    again = await carrier.buy_return_label(return_request())
+
+    assert first == again
+    assert (first.carrier, first.service) == ("SANDBOX-PARCEL", "return")
+    await carrier.void_return_label("RMA-1")
+    await carrier.void_return_label("RMA-1")
+    await carrier.void_return_label("NEVER")
+    stored = (await sandbox.client.get("/carrier/return-labels/RMA-1")).json()
+    assert (stored["status"], stored["tracking_number"]) == ("VOIDED", first.tracking_number)
+
+
+async def test_return_label_rejections_carry_their_code(carrier: HttpCarrierAdapter) -> None:
+    with pytest.raises(RejectionError) as unserved:
+        await carrier.buy_return_label(return_request(country="KP"))
+    with pytest.raises(RejectionError) as unknown:
+        await carrier.buy_return_label(return_request().model_copy(update={"carrier": "NOPE"}))
+
+    assert (unserved.value.code, unknown.value.code) == (
+        "ADDRESS_NOT_SERVICEABLE",
+        "UNKNOWN_CARRIER",
+    )
+
+
+async def test_the_return_label_request_as_sent() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.method == "DELETE":
+            return httpx.Response(404, json={"detail": "no such label"})
+        return httpx.Response(
+            201,
+            json={
+                "label_id": "RL1",
+                "carrier": "ACME-PARCEL",
+                "service": "return",
+                "tracking_number": "ACME000000000001",
+                "status": "ISSUED",
+            },
+        )
+
+    carrier = mocked(record)
+    request = return_request("RMA 1/2").model_copy(update={"carrier": "ACME-PARCEL"})
+    label = await carrier.buy_return_label(request)
+    await carrier.void_return_label("RMA 1/2")  # a 404 counts as voided
+
+    put, delete = seen
+    assert (put.method, put.url.raw_path.decode()) == ("PUT", "/carrier/return-labels/RMA%201%2F2")
+    assert json.loads(put.content) == {
+        "order_id": "O1",
+        "ship_from": {**ADDRESS, "region": ""},
+        "to_warehouse": "W1",
+        "weight_kg": "1.5",
+        "carrier": "ACME-PARCEL",
+    }
+    assert delete.method == "DELETE"
+    assert (label.label_id, label.service) == ("RL1", "return")
+
+
+async def test_return_labels_time_out_as_transient() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    for call in (
+        mocked(slow).buy_return_label(return_request()),
+        mocked(slow).void_return_label("R"),
+    ):
+        with pytest.raises(TransientError):
+            await call

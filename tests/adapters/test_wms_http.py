@@ -1,5 +1,6 @@
 """`HttpWmsAdapter` against the real sandbox app, and its error mapping over mocks."""
 
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
@@ -10,7 +11,7 @@ import pytest
 
 from adapters.errors import NotFoundError, RejectionError, TransientError
 from adapters.wms.http import HttpWmsAdapter
-from adapters.wms.port import ReservationRequest, WmsPort
+from adapters.wms.port import DispositionRequest, ReservationRequest, WmsPort
 from canonical.address import Address
 from canonical.quantities import UnitOfMeasure
 from canonical.shipments import ShipmentLine
@@ -244,3 +245,77 @@ async def test_from_base_url_against_nothing_listening() -> None:
             await wms.stock(["TG11"])
     finally:
         await wms.aclose()
+
+
+# -- returns: restock and scrap --
+
+
+def disposition(key: str = "K1", quantity: str = "2", **changes: str) -> DispositionRequest:
+    values = {"idempotency_key": key, "rma_id": "RMA-1", "warehouse": "W1", "sku": "TG11"}
+    return DispositionRequest(quantity=Decimal(quantity), **{**values, **changes})
+
+
+async def test_restock_once_per_key_and_scrap_changes_no_stock(
+    sandbox: SandboxUnderTest, wms: HttpWmsAdapter
+) -> None:
+    await wms.restock(disposition("K1", "2"))
+    await wms.restock(disposition("K1", "2"))  # a retry after a lost response
+    await wms.scrap(disposition("K2", "1"))
+    await wms.scrap(disposition("K2", "1"))
+
+    [level] = [s for s in await wms.stock(["TG11"]) if s.warehouse == "W1"]
+    assert (level.on_hand, level.available) == (502, 502)
+    booked = (await sandbox.client.get("/wms/dispositions", params={"rma_id": "RMA-1"})).json()
+    assert [(d["idempotency_key"], d["kind"], d["quantity"]) for d in booked] == [
+        ("K1", "RESTOCK", 2),
+        ("K2", "SCRAP", 1),
+    ]
+
+
+async def test_disposition_rejections_carry_their_code(wms: HttpWmsAdapter) -> None:
+    await wms.restock(disposition("K1"))
+
+    with pytest.raises(RejectionError) as reused:
+        await wms.scrap(disposition("K1"))
+    with pytest.raises(RejectionError) as unknown:
+        await wms.restock(disposition("K2", warehouse="W9"))
+    with pytest.raises(RejectionError) as fractional:
+        await wms.restock(disposition("K3", "1.5"))
+
+    assert reused.value.code == "IDEMPOTENCY_KEY_REUSED"
+    assert unknown.value.code == "UNKNOWN_WAREHOUSE"
+    assert (fractional.value.code, fractional.value.system) == ("WMS_REJECTED", "wms")
+    assert "quantity" in fractional.value.message
+
+
+async def test_dispositions_send_the_request_as_json() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json={})
+
+    wms = mocked(record)
+    await wms.restock(disposition("K1"))
+    await wms.scrap(disposition("K2", "3"))
+
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", "/wms/restock"),
+        ("POST", "/wms/scrap"),
+    ]
+    assert json.loads(seen[1].content) == {
+        "idempotency_key": "K2",
+        "rma_id": "RMA-1",
+        "warehouse": "W1",
+        "sku": "TG11",
+        "quantity": "3",
+    }
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_busy_wms_makes_dispositions_transient(status: int) -> None:
+    wms = mocked(lambda _: httpx.Response(status))
+
+    for call in (wms.restock(disposition()), wms.scrap(disposition())):
+        with pytest.raises(TransientError):
+            await call

@@ -58,7 +58,8 @@ async def test_the_receipt_is_sent_as_a_signed_stock_received_event(
         "tracking_number": "",
         "detail": "received 40 TG11 in W2",
         "warehouse": "W2",
-        "lines": [{"line_no": 0, "sku": "TG11", "quantity": "40"}],
+        "rma_id": "",
+        "lines": [{"line_no": 0, "sku": "TG11", "quantity": "40", "condition": ""}],
     }
     assert delivery.event.occurred_at.utcoffset() is not None
     assert (await sandbox.events())[0]["status"] == "sent"

@@ -434,10 +434,11 @@ async def test_webhook_body_is_the_canonical_event(running: SandboxUnderTest) ->
         "tracking_number",
         "detail",
         "warehouse",
+        "rma_id",
         "lines",
     }
-    assert payload["lines"] == [{"line_no": 10, "sku": "TG11", "quantity": "5"}]
-    assert payload["warehouse"] == ""
+    assert payload["lines"] == [{"line_no": 10, "sku": "TG11", "quantity": "5", "condition": ""}]
+    assert (payload["warehouse"], payload["rma_id"]) == ("", "")
     assert re.fullmatch(r"[0-9a-f-]{36}", payload["event_id"])
     assert payload["source"] == "wms"
     assert payload["kind"] == "picked"

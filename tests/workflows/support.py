@@ -19,6 +19,7 @@ from temporalio.service import RPCError
 from activities.carrier import CarrierActivities
 from activities.cash import CashActivities
 from activities.erp import ErpActivities
+from activities.returns import ReturnActivities, ReturnSettings
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
 from adapters.bank.fake import FakeBank
@@ -35,7 +36,9 @@ from canonical.statuses import TERMINAL_ORDER_STATUSES, OrderStatus
 from canonical.view import OrderView
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
+from store.returns_ledger import ReturnsLedger
 from tests.helpers import new_worker
+from workers.order_directory import TemporalOrderDirectory
 from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
 from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
 from workflows.contracts import (
@@ -90,6 +93,7 @@ class Stack:
     bank: FakeBank = field(default_factory=FakeBank)
     ledger: CashLedger = field(default_factory=lambda: new_ledger())
     started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
+    return_settings: ReturnSettings = field(default_factory=ReturnSettings)
     # Retry backoff is real time even on the time-skipping server: keep it short.
     retry: RetryBudget = field(
         default_factory=lambda: RetryBudget(
@@ -134,6 +138,15 @@ class Stack:
 async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
     stack = Stack(client=client, task_queue=f"tq-{uuid.uuid4()}", **fakes)
     cash = CashActivities(stack.bank, stack.erp, stack.ledger)
+    returns = ReturnActivities(
+        stack.erp,
+        stack.wms,
+        stack.carrier,
+        ReturnsLedger(stack.ledger.engine),
+        stack.ledger,
+        TemporalOrderDirectory(client),
+        stack.return_settings,
+    )
     worker = new_worker(
         client,
         task_queue=stack.task_queue,
@@ -144,8 +157,9 @@ async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
                 CarrierActivities(stack.carrier),
                 TransportActivities(stack.tms),
                 cash,
+                returns,
             ),
-            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST), cash),
+            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST), cash, returns),
         ],
     )
     async with worker:
@@ -207,8 +221,10 @@ async def send_event(
     source: str = "wms",
     tracking_number: str = "",
     lines: list[EventLine] | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Play the warehouse or the carrier."""
+    """Play the warehouse or the carrier (`at`: when it happened, now by default; on
+    the time-skipping server, pass the server's time)."""
     order_id = shipment_id.rsplit("-S", 1)[0]
     await handle.signal(
         EXECUTION_EVENT_SIGNAL,
@@ -218,7 +234,7 @@ async def send_event(
             kind=kind,
             order_id=order_id,
             shipment_id=shipment_id,
-            occurred_at=datetime.now(UTC),
+            occurred_at=at or datetime.now(UTC),
             tracking_number=tracking_number,
             lines=lines or [],
         ),
@@ -229,14 +245,16 @@ def shipment_status(view: OrderView) -> str:
     return view.shipments[0].status.value if view.shipments else ""
 
 
-async def ship_through(handle: WorkflowHandle[Any, Any], shipment_id: str) -> OrderView:
+async def ship_through(
+    handle: WorkflowHandle[Any, Any], shipment_id: str, at: datetime | None = None
+) -> OrderView:
     """Play the warehouse and carrier for one shipment, from picked to delivered."""
-    await send_event(handle, shipment_id, ExecutionEventKind.PICKED)
-    await send_event(handle, shipment_id, ExecutionEventKind.PACKED)
+    await send_event(handle, shipment_id, ExecutionEventKind.PICKED, at=at)
+    await send_event(handle, shipment_id, ExecutionEventKind.PACKED, at=at)
     view = await until(handle, lambda v: _shipment(v, shipment_id).tracking_number != "")
-    await send_event(handle, shipment_id, ExecutionEventKind.SHIPPED)
+    await send_event(handle, shipment_id, ExecutionEventKind.SHIPPED, at=at)
     await until(handle, lambda v: _shipment(v, shipment_id).billing_document != "")
-    await send_event(handle, shipment_id, ExecutionEventKind.DELIVERED, source="carrier")
+    await send_event(handle, shipment_id, ExecutionEventKind.DELIVERED, source="carrier", at=at)
     return view
 
 
