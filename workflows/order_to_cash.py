@@ -60,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
-    from workflows.saga import Saga, is_saga_exit
+    from workflows.saga import Saga, until_done_or_undone
     from workflows.search import publish
     from workflows.steps import Steps
 
@@ -221,27 +221,18 @@ class OrderToCashWorkflow:
     async def _fulfil_or_unwind(self, order: Order) -> None:
         # The work runs as its own task so that a cancellation request reaches this
         # coroutine first, which decides: unwind (nothing shipped yet) or refuse.
+        def refuse() -> None:
+            self._state.record(
+                workflow.now(),
+                "CANCEL_REFUSED",
+                "ordermesh",
+                "goods already shipped; a shipped order is returned, not cancelled",
+            )
+
         work = asyncio.ensure_future(self._fulfil(order))
-        while True:
-            try:
-                await asyncio.shield(work)
-                break
-            except BaseException as err:
-                cancel_request = is_cancelled_exception(err) and not work.done()
-                if cancel_request and self._state.shipped_any():
-                    self._state.record(
-                        workflow.now(),
-                        "CANCEL_REFUSED",
-                        "ordermesh",
-                        "goods already shipped; a shipped order is returned, not cancelled",
-                    )
-                    continue
-                if cancel_request:
-                    work.cancel()
-                    await workflow.wait([work])
-                elif not is_saga_exit(err):
-                    raise  # evictions and bugs must not compensate: the task retries
-                await self._end_badly(err)
+        err = await until_done_or_undone(work, lambda: not self._state.shipped_any(), refuse)
+        if err is not None:
+            await self._end_badly(err)  # always raises
         self._state.advance(workflow.now(), OrderStatus.COMPLETED, "ordermesh")
         publish(self._state, self._allocation)
 

@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
         ApprovalDecision,
         ReturnWorkflowInput,
     )
-    from workflows.saga import Saga, is_saga_exit
+    from workflows.saga import Saga, until_done_or_undone
     from workflows.steps import Steps
 
 
@@ -86,25 +86,17 @@ class ReturnWorkflow:
         if auth is None:
             return self._view
         work = asyncio.ensure_future(self._carry_out(auth))
-        while True:
-            try:
-                await asyncio.shield(work)
-                break
-            except BaseException as err:
-                cancel_request = is_cancelled_exception(err) and not work.done()
-                if cancel_request and self._receipt is not None:
-                    self._record("CANCEL_REFUSED", "ops", "the goods are already in")
-                    continue
-                if cancel_request:
-                    work.cancel()
-                    await workflow.wait([work])
-                elif not is_saga_exit(err):
-                    raise
-                await self._unwind("CANCELLED" if is_cancelled_exception(err) else str(err))
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                if is_cancelled_exception(err):
-                    raise
-                return self._view
+        err = await until_done_or_undone(
+            work,
+            lambda: self._receipt is None,
+            lambda: self._record("CANCEL_REFUSED", "ops", "the goods are already in"),
+        )
+        if err is not None:
+            await self._unwind("CANCELLED" if is_cancelled_exception(err) else str(err))
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if is_cancelled_exception(err):
+                raise err
+            return self._view
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._view
 

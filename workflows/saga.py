@@ -6,6 +6,7 @@ acted, the compensation is already there to undo it. That is why every compensat
 must be safe to run when its forward step never happened, and safe to run twice.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from temporalio import workflow
@@ -69,3 +70,34 @@ class Saga:
             entry.at = workflow.now()
             ran.append(entry)
         return ran
+
+
+async def until_done_or_undone(
+    work: "asyncio.Future[None]",
+    cancellable: Callable[[], bool],
+    refuse: Callable[[], None],
+) -> BaseException | None:
+    """Await the saga's forward work, deciding what a cancellation request means.
+
+    The work runs as its own task so that a cancellation request reaches the caller
+    first: while `cancellable()` holds, the work is cancelled and the request is
+    returned for the caller to unwind; past the point of no return, `refuse()` records
+    the refusal and the work goes on. A failure the saga answers (`is_saga_exit`) is
+    returned too; anything else (a bug, an eviction) is raised, so nothing compensates
+    and the workflow task retries. None when the work finished.
+    """
+    while True:
+        try:
+            await asyncio.shield(work)
+            return None
+        except BaseException as err:
+            cancel_request = is_cancelled_exception(err) and not work.done()
+            if cancel_request and not cancellable():
+                refuse()
+                continue
+            if cancel_request:
+                work.cancel()
+                await workflow.wait([work])
+            elif not is_saga_exit(err):
+                raise
+            return err
