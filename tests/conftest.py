@@ -14,8 +14,11 @@ from canonical.search_attributes import SEARCH_ATTRIBUTES
 from tests.helpers import pinned_binary
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server per test module: its clock is shared by everything
+    on it, so one module's leftovers (an activity still retrying when its test ended)
+    cannot stop time for another's."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=pinned_binary("temporal-test-server"),

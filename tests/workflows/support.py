@@ -126,12 +126,36 @@ class Stack:
         return verdict, handle
 
     async def end_orders(self) -> None:
-        """Terminate the orders still running (waiting for payment, say): on the
-        time-skipping server a workflow nobody serves any more stops time for all."""
+        """End what the test left running: on the time-skipping server a workflow
+        nobody serves any more stops time for every test after. An order still
+        unwinding (or that can be cancelled) is let finish its undo steps, since
+        terminating it mid-step leaves the test server waiting on the step; the rest
+        (an order waiting for payment, a return) is terminated."""
         for handle in self.started:
             with contextlib.suppress(RPCError):
-                if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-                    await handle.terminate("test over")
+                if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                    continue
+                if handle.id.startswith("order-"):
+                    status = (await view_of(handle)).status
+                    if status in _UNDOABLE:
+                        await handle.cancel()
+                        with contextlib.suppress(Exception):
+                            await asyncio.wait_for(handle.result(), timeout=10)
+                        continue
+                await handle.terminate("test over")
+
+
+# An order in these states unwinds when cancelled.
+_UNDOABLE = frozenset(
+    {
+        OrderStatus.RECEIVED,
+        OrderStatus.ACCEPTED,
+        OrderStatus.ALLOCATED,
+        OrderStatus.BACKORDERED,
+        OrderStatus.RELEASED,
+        OrderStatus.CANCELLING,
+    }
+)
 
 
 @asynccontextmanager

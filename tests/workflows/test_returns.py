@@ -4,7 +4,7 @@ restock or scrap, one credit memo; denials, approval, expiry, cancellation, retr
 import asyncio
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,8 +36,6 @@ from workflows.return_contracts import (
 )
 
 DAMAGED_FEE = Decimal("0.10")
-# Windows in tests are seconds long and waited out on the real clock.
-WINDOW_SECONDS = 3.0
 
 
 @pytest.fixture
@@ -198,12 +196,9 @@ async def test_more_than_shipped_or_already_returned_is_denied(
 
 
 async def test_after_the_window_a_return_is_denied(env: WorkflowEnvironment) -> None:
-    # A window of about three seconds, waited out on the real clock: the shared
-    # time-skipping server does not always skip on demand once earlier tests ran.
-    settings = SETTINGS.model_copy(update={"window_days": WINDOW_SECONDS / 86400})
-    async with running_stack(env.client, return_settings=settings) as stack:
+    async with running_stack(env.client, return_settings=SETTINGS) as stack:
         await delivered(env, stack, "RET-9")
-        await asyncio.sleep(WINDOW_SECONDS + 0.5)
+        await env.sleep(timedelta(days=31))
 
         late, _ = await ask(stack, "RET-9", quantity="1")
 
@@ -231,13 +226,13 @@ async def test_a_partial_receipt_credits_only_what_arrived(
 async def test_nothing_received_in_the_window_expires_and_undoes(
     env: WorkflowEnvironment,
 ) -> None:
-    settings = SETTINGS.model_copy(update={"receipt_days": WINDOW_SECONDS / 86400})
-    async with running_stack(env.client, return_settings=settings) as stack:
+    async with running_stack(env.client, return_settings=SETTINGS) as stack:
         await delivered(env, stack, "RET-5")
         verdict, handle = await ask(stack, "RET-5")
         await until_status(handle, ReturnStatus.LABEL_ISSUED)
 
-        done = await closed(handle)  # nothing arrives within the (short) window
+        await env.sleep(timedelta(days=22))
+        done = await closed(handle)
 
         assert done.status is ReturnStatus.EXPIRED
         assert verdict.rma_id in stack.carrier.voided_returns
@@ -251,11 +246,7 @@ async def test_nothing_received_in_the_window_expires_and_undoes(
 async def test_a_high_value_return_waits_for_approval_and_expires_without_one(
     env: WorkflowEnvironment,
 ) -> None:
-    # Approval waits about four seconds here: long enough to approve the first return,
-    # short enough for the second to run out on its own.
-    settings = SETTINGS.model_copy(
-        update={"approval_threshold": Decimal("90"), "approval_days": 0.00005}
-    )
+    settings = SETTINGS.model_copy(update={"approval_threshold": Decimal("90")})
     async with running_stack(env.client, return_settings=settings) as stack:
         await delivered(env, stack, "RET-6")
 
@@ -268,6 +259,7 @@ async def test_a_high_value_return_waits_for_approval_and_expires_without_one(
 
         unattended, other = await ask(stack, "RET-6", quantity="1")
         assert unattended.awaiting_approval
+        await env.sleep(timedelta(days=8))
         denied = await closed(other)
         assert denied.status is ReturnStatus.DENIED
         assert "not approved" in denied.denial_reason
