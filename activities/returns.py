@@ -42,7 +42,7 @@ from adapters.carrier.port import CarrierPort, ReturnLabelRequest
 from adapters.erp.port import CreditMemoRequest, ErpOrderItem, ErpPort, ReturnsOrderRequest
 from adapters.wms.port import DispositionRequest, WmsPort
 from canonical.cash import CashApplication
-from canonical.invoices import InvoiceState, Payment
+from canonical.invoices import CREDIT_MEMO_RULE, InvoiceState, Payment
 from canonical.money import Money, round_money
 from canonical.return_rules import authorize, returnable
 from canonical.returns import ReturnLine, ReturnReason
@@ -269,7 +269,7 @@ class ReturnActivities:
                     billing_document=invoice.billing_document,
                     amount=Money(amount=applied, currency=input.currency),
                     open_after=application.open_after,
-                    rule="credit_memo",
+                    rule=CREDIT_MEMO_RULE,
                     short_reason=application.short_reason,
                 ),
             )

@@ -18,6 +18,11 @@ class InvoiceLine(BaseModel):
     net: Money
 
 
+# The `rule` of a payment that is a credit memo (a return) lowering what an invoice
+# owes, rather than money from the bank.
+CREDIT_MEMO_RULE = "credit_memo"
+
+
 class InvoiceState(StrEnum):
     OPEN = "open"
     PARTLY_PAID = "partly_paid"

@@ -10,7 +10,7 @@ notices follow every `dunning_interval`, up to `max_dunning_level`.
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from canonical.invoices import Invoice, InvoiceState, Payment
+from canonical.invoices import CREDIT_MEMO_RULE, Invoice, InvoiceState, Payment
 from canonical.payment_terms import DEFAULT_PAYMENT_TERMS, due_date
 from canonical.statuses import OrderStatus
 from workflows.order_state import OrderState
@@ -72,6 +72,17 @@ class OrderPayments:
             }
         )
         view.payments.append(payment)
+        if payment.rule == CREDIT_MEMO_RULE:
+            self._state.record(
+                now,
+                "CREDIT_APPLIED",
+                "erp",
+                f"{payment.amount.amount} {payment.amount.currency} for"
+                f" {payment.billing_document}: {payment.short_reason};"
+                f" {max(payment.open_after, Decimal(0))} still open",
+            )
+            self._paid_in_full(now)
+            return True
         detail = (
             f"{payment.amount.amount} {payment.amount.currency} for {payment.billing_document}"
             f" ({payment.rule or 'applied'}, bank entry {payment.payment_id})"
@@ -85,9 +96,12 @@ class OrderPayments:
                 "bank",
                 f"{detail}; {payment.open_after} still open: {payment.short_reason}",
             )
+        self._paid_in_full(now)
+        return True
+
+    def _paid_in_full(self, now: datetime) -> None:
         if self.all_paid():
             self._state.advance(now, OrderStatus.PAID, "bank")
-        return True
 
     def all_paid(self) -> bool:
         invoices = self._state.view.invoices

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from canonical.invoices import Invoice, InvoiceState, Payment
+from canonical.invoices import CREDIT_MEMO_RULE, Invoice, InvoiceState, Payment
 from canonical.money import Money, round_money
 from canonical.payment_terms import due_date, net_days
 from canonical.statuses import OrderStatus
@@ -148,3 +148,25 @@ def test_a_paid_invoice_needs_no_reminder() -> None:
     payments.apply(BILLED, payment("0090000001", "1190.00"))
 
     assert payments.next_reminder() is None
+
+
+def test_a_credit_memo_lowers_what_is_owed_and_says_so() -> None:
+    state, payments = billed(invoice("0090000001", "1190.00"))
+    credit = Payment(
+        payment_id="credit-memo-0090000002",
+        billing_document="0090000001",
+        amount=Money(amount=Decimal("190.00")),
+        open_after=Decimal("1000.00"),
+        rule=CREDIT_MEMO_RULE,
+        short_reason="credit memo 0090000002 for return RMA-1",
+    )
+
+    assert payments.apply(BILLED, credit)
+
+    (owed,) = state.view.invoices
+    assert owed.open_amount == Decimal("1000.00")
+    last = state.view.timeline[-1]
+    assert last.kind == "CREDIT_APPLIED"
+    assert "RMA-1" in last.detail and "1000.00 still open" in last.detail
+    payments.apply(BILLED, payment("0090000001", "1000.00", entry="E9"))
+    assert state.status is OrderStatus.PAID
