@@ -2,14 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import GatewayDep, ReturnsLedgerDep
+from api.deps import GatewayDep, ReturnsLedgerDep, TemporalDep
 from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
 from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
-from canonical.orders import OrderSubmission
+from api.order_list import OrderSummary, list_orders, visibility_query
+from canonical.orders import Channel, OrderSubmission
 from canonical.statuses import ORDER_MILESTONES, OrderStatus
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -61,6 +62,20 @@ async def submit_order(
         rejected = OrderRejected(order_id=order_id, reasons=verdict.reasons)
         return _json(422, rejected, order_id)
     return _json(201, OrderPublic.model_validate(verdict.view.model_dump()), order_id)
+
+
+@router.get("", response_model=list[OrderSummary])
+async def find_orders(
+    temporal: TemporalDep,
+    status: OrderStatus | None = None,
+    customer_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,20}$")] = None,
+    channel: Channel | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[OrderSummary]:
+    """Orders by status, customer and channel, newest first, from Temporal's visibility
+    store (the same filter as the Temporal UI's, e.g.
+    `WorkflowType = 'OrderToCash' AND OrderStatus = 'NEEDS_ATTENTION'`)."""
+    return await list_orders(temporal, visibility_query(status, customer_id, channel), limit)
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses={404: {"model": Problem}})
