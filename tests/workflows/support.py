@@ -135,14 +135,15 @@ class Stack:
             with contextlib.suppress(RPCError):
                 if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
                     continue
-                if handle.id.startswith("order-"):
-                    status = (await view_of(handle)).status
-                    if status in _UNDOABLE:
-                        await handle.cancel()
-                        with contextlib.suppress(Exception):
-                            await asyncio.wait_for(handle.result(), timeout=10)
-                        continue
-                await handle.terminate("test over")
+                undoable = not handle.id.startswith("order-")  # a return unwinds, or refuses
+                if not undoable:
+                    undoable = (await view_of(handle)).status in _UNDOABLE
+                if undoable:
+                    await handle.cancel()
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(handle.result(), timeout=10)
+                if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                    await handle.terminate("test over")
 
 
 # An order in these states unwinds when cancelled.

@@ -256,6 +256,9 @@ async def test_a_high_value_return_waits_for_approval_and_expires_without_one(
             APPROVAL_UPDATE, ApprovalDecision(approve=True, by="ops-1"), result_type=ReturnView
         )
         assert approved.status in (ReturnStatus.AUTHORIZED, ReturnStatus.LABEL_ISSUED)
+        # Nothing in flight when time is skipped below: an activity still running then
+        # would hold the test server's clock.
+        await until_status(handle, ReturnStatus.LABEL_ISSUED)
 
         unattended, other = await ask(stack, "RET-6", quantity="1")
         assert unattended.awaiting_approval
