@@ -126,13 +126,12 @@ class CashActivities:
         posted as a further part payment.
         """
         applications = [a for d in input.decisions for a in d.applications]
-        receivables = {r.billing_document: r for r in await self._open_receivables(raw=True)}
         clearing_lines: list[ClearingLine] = []
         by_line: dict[str, list[CashApplication]] = {}
         partial: list[CashApplication] = []
         for decision in input.decisions:
-            whole = [a for a in decision.applications if _clears(a, receivables)]
-            partial += [a for a in decision.applications if not _clears(a, receivables)]
+            whole = [a for a in decision.applications if a.clears_whole_invoice]
+            partial += [a for a in decision.applications if not a.clears_whole_invoice]
             if whole:
                 line_id = f"{len(clearing_lines) + 1:06d}"
                 by_line[line_id] = whole
@@ -189,13 +188,11 @@ class CashActivities:
                 )
         return result
 
-    async def _open_receivables(self, raw: bool = False) -> list[Receivable]:
+    async def _open_receivables(self) -> list[Receivable]:
         """The ERP's open invoices, less what the ledger has already applied to them
-        (part payments the ERP keeps beside the invoice). `raw`: as the ERP has them."""
+        (part payments the ERP keeps beside the invoice)."""
         with rejections_as_application_errors():
             receivables = await self._erp.open_receivables()
-        if raw:
-            return receivables
         applied = await asyncio.to_thread(
             self._ledger.applied_amounts, [r.billing_document for r in receivables]
         )
@@ -226,15 +223,6 @@ class CashActivities:
     ) -> RefusedApplication:
         item_id = await asyncio.to_thread(self._ledger.refused, application, account, reason)
         return RefusedApplication(application=application, reason=reason, unapplied_id=item_id)
-
-
-def _clears(application: CashApplication, receivables: Mapping[str, Receivable]) -> bool:
-    """Whether the ERP can clear the invoice with this money: it settles the invoice,
-    and the invoice has not been part-paid before (its whole amount is this)."""
-    receivable = receivables.get(application.billing_document)
-    return (
-        application.settles and receivable is not None and receivable.amount == application.amount
-    )
 
 
 def _credit_of(item: UnappliedCash, decided_by: str) -> BankCredit:

@@ -221,11 +221,8 @@ class ReturnActivities:
     async def credit_return(self, input: CreditReturnInput) -> CreditReturnResult:
         """The credit memo for what came back, less the fee; then a refund is due (the
         invoice was paid) or the credit lowers what the open invoice still owes."""
-        value = sum(
-            (round_money(line.received * line.unit_price.amount) for line in input.lines),
-            Decimal(0),
-        )
-        fee = round_money(value * input.fee_rate)
+        items = _items(input.lines, authorized=False)
+        fee = round_money(sum((item.net_amount for item in items), Decimal(0)) * input.fee_rate)
         with rejections_as_application_errors():
             ref = await self._erp.create_credit_memo(
                 CreditMemoRequest(
@@ -234,7 +231,7 @@ class ReturnActivities:
                     original_billing_document=input.billing_document,
                     customer_id=input.customer_id,
                     currency=input.currency,
-                    items=_items(input.lines, authorized=False),
+                    items=items,
                     fee=fee,
                 )
             )

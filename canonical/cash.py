@@ -129,6 +129,9 @@ class CashApplication(BaseModel):
         amount: Applied to this invoice.
         open_after: What the invoice still owes afterwards (0: settled in full).
         short_reason: For a short payment, the reason the payer gave (their note).
+        invoice_amount: The invoice's whole amount as the ERP holds it, when known:
+            money that settles an invoice never part-paid is exactly this, and the ERP
+            can clear it with a bank statement.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -141,10 +144,16 @@ class CashApplication(BaseModel):
     amount: Decimal
     open_after: Decimal
     short_reason: str = ""
+    invoice_amount: Decimal | None = None
 
     @property
     def settles(self) -> bool:
         return self.open_after == 0
+
+    @property
+    def clears_whole_invoice(self) -> bool:
+        """It settles an invoice that was not part-paid before: its whole amount is this."""
+        return self.settles and self.invoice_amount == self.amount
 
 
 class CashDecision(BaseModel):

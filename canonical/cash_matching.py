@@ -225,6 +225,7 @@ def _spread(
                 currency=invoice.currency,
                 amount=paid,
                 open_after=open_amount - paid,
+                invoice_amount=invoice.amount,
                 short_reason=(credit.remittance_text or NO_REASON_GIVEN)
                 if paid < open_amount
                 else "",

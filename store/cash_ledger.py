@@ -159,8 +159,8 @@ class CashLedger:
                 candidates=application.billing_document,
             )
             session.add(item)
-            if entry is not None:
-                entry.outcome = "partly_applied" if entry.outcome != "unapplied" else "unapplied"
+            if entry is not None and entry.outcome == "applied":
+                entry.outcome = "partly_applied"
                 session.add(entry)
             session.commit()
             assert item.id is not None

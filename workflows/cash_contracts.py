@@ -5,15 +5,12 @@ import hashlib
 
 from pydantic import BaseModel
 
-from activities.cash_contracts import (
-    INVOICE_NOT_OPEN,
-    UNAPPLIED_ALREADY_DECIDED,
-    UNAPPLIED_NOT_FOUND,
-)
+# Re-exported: the API maps these refusals of an ops decision to statuses.
+from activities.cash_contracts import INVOICE_NOT_OPEN as INVOICE_NOT_OPEN
+from activities.cash_contracts import UNAPPLIED_ALREADY_DECIDED as UNAPPLIED_ALREADY_DECIDED
+from activities.cash_contracts import UNAPPLIED_NOT_FOUND as UNAPPLIED_NOT_FOUND
 from canonical.cash import CashApplication, CashDecision
 from workflows.contracts import RetryBudget
-
-__all__ = ["INVOICE_NOT_OPEN", "UNAPPLIED_ALREADY_DECIDED", "UNAPPLIED_NOT_FOUND"]
 
 CASH_APPLICATION_WORKFLOW = "CashApplication"
 CASH_DECISION_WORKFLOW = "CashDecision"

@@ -206,7 +206,7 @@ class ReturnWorkflow:
 
     async def _carry_out(self, auth: AuthorizeReturnResult) -> None:
         rma, view = self._input.rma_id, self._view
-        key = f"{workflow.info().workflow_id}:{CREATE_RETURNS_ORDER}"
+        key = self._returns_order_key()
         self._saga.record(SETTLE_RETURN, lambda: self._settle(None))
         self._saga.record(
             CANCEL_RETURNS_ORDER,
@@ -276,7 +276,7 @@ class ReturnWorkflow:
             await self._run(
                 CANCEL_RETURNS_ORDER,
                 CancelReturnsOrderInput(
-                    idempotency_key=f"{workflow.info().workflow_id}:{CREATE_RETURNS_ORDER}",
+                    idempotency_key=self._returns_order_key(),
                     returns_order=view.returns_order,
                 ),
                 erp=True,
@@ -341,6 +341,11 @@ class ReturnWorkflow:
         self._set(ReturnStatus.CLOSED, "ordermesh")
 
     # -- helpers ---------------------------------------------------------------
+
+    def _returns_order_key(self) -> str:
+        """Creating and cancelling the ERP's returns order share one key: a cancel whose
+        create never answered finds the order by it."""
+        return f"{workflow.info().workflow_id}:{CREATE_RETURNS_ORDER}"
 
     async def _unwind(self, why: str) -> None:
         for entry in await self._saga.unwind():

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.cash_gateway import CashDecisionRefused
@@ -36,7 +37,7 @@ async def list_unapplied(
 ) -> list[UnappliedCashPublic]:
     """Money that matched no invoice, matched ambiguously, or was more than owed;
     `state=applied` for what has been decided, `state=` for everything."""
-    rows = ledger.unapplied(state or None)
+    rows = await run_in_threadpool(ledger.unapplied, state or None)
     return [UnappliedCashPublic.from_row(row) for row in rows]
 
 
@@ -53,7 +54,7 @@ async def apply_unapplied(
     unapplied_id: UnappliedId, body: CashApplyCreate, gateway: CashGatewayDep, ledger: LedgerDep
 ) -> CashRunPublic | JSONResponse:
     """Apply unapplied cash to the invoices named: cleared in the ERP, the orders told."""
-    if ledger.unapplied_item(unapplied_id) is None:
+    if await run_in_threadpool(ledger.unapplied_item, unapplied_id) is None:
         return _problem(404, f"no unapplied cash item {unapplied_id}")
     try:
         result = await gateway.decide(unapplied_id, body.invoices, body.decided_by)
