@@ -14,7 +14,7 @@ from temporalio.service import RPCError
 from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway, OrderNotFound
 from api.return_gateway import ReturnGateway
-from api.routes import cash, health, orders, returns, webhooks
+from api.routes import actions, cash, health, orders, returns, webhooks
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
@@ -76,6 +76,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.include_router(orders.router)
+    app.include_router(actions.router)
     app.include_router(webhooks.router)
     app.include_router(cash.router)
     app.include_router(returns.router)
