@@ -1,10 +1,20 @@
-"""Dependencies, as `Annotated` aliases the routes declare."""
+"""Dependencies, as `Annotated` aliases the routes declare.
 
+Access: every route but the webhooks (signed instead) and `/health` declares the
+alias of what it needs; each resolves the caller's `Principal` from its API key
+(`Authorization: Bearer <key>`, `401` without a known one) and refuses a caller whose
+role lacks the permission (`403`). Routes that read or act on one customer's data
+check `principal.sees(customer_id)` themselves.
+"""
+
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from temporalio.client import Client
 
+from api.auth import Permission, Principal
 from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway
 from api.return_gateway import ReturnGateway
@@ -69,3 +79,60 @@ CashGatewayDep = Annotated[CashGateway, Depends(get_cash_gateway)]
 LedgerDep = Annotated[CashLedger, Depends(get_ledger)]
 ReturnGatewayDep = Annotated[ReturnGateway, Depends(get_return_gateway)]
 ReturnsLedgerDep = Annotated[ReturnsLedger, Depends(get_returns_ledger)]
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key of role portal, support or ops: `Authorization: Bearer <key>`.",
+)
+
+
+async def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from its API key; `401` without a key or with an unknown one."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "send an API key: Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = get_settings(request).api_keys.principal_for(credentials.credentials)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown API key",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return principal
+
+
+# Any caller with a known key.
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def _allowed_to(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: PrincipalDep) -> Principal:
+        if not principal.may(permission):
+            roles = "+".join(sorted(principal.roles))
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this API key ({roles}) may not {permission.value}",
+            )
+        return principal
+
+    return check
+
+
+# portal: its own customers' orders and returns; support and ops: everyone's.
+ReaderDep = Annotated[Principal, Depends(_allowed_to(Permission.READ_ORDERS))]
+# support and ops: back-office data that belongs to no one customer (unapplied cash).
+StaffReaderDep = Annotated[Principal, Depends(_allowed_to(Permission.READ_ALL))]
+# portal: orders for its own customers.
+SubmitterDep = Annotated[Principal, Depends(_allowed_to(Permission.SUBMIT_ORDERS))]
+# portal (its own customers' orders) and ops.
+ReturnRequesterDep = Annotated[Principal, Depends(_allowed_to(Permission.REQUEST_RETURNS))]
+# ops: cancel and act on orders, decide and cancel returns, run and apply cash.
+OperatorDep = Annotated[Principal, Depends(_allowed_to(Permission.OPERATE))]

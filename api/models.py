@@ -22,6 +22,21 @@ class OrderPublic(OrderView):
     """An order as the API shows it."""
 
 
+class OrderActionCreate(BaseModel):
+    """The optional body of `POST /orders/{order_id}/actions/{action}`.
+
+    Attributes:
+        shipment_id: Which shipment's parked step, when several wait; empty for the
+            order's own step (or the first that waits).
+        by: Who decided, for the timeline; the caller's key name when empty.
+        note: Why, for the timeline (what was fixed before a retry).
+    """
+
+    shipment_id: str = Field(default="", max_length=80)
+    by: str = Field(default="", max_length=60)
+    note: str = Field(default="", max_length=500)
+
+
 class OrderRejected(BaseModel):
     """The body of a 422 verdict: the order exists, REJECTED, with every reason."""
 

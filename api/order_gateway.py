@@ -27,6 +27,9 @@ from canonical.events import ExecutionEvent
 from canonical.orders import OrderSubmission
 from canonical.view import OrderView
 from workflows.contracts import (
+    DECIDE_UPDATE,
+    DECISION_REFUSED,
+    NOT_PARKED,
     ORDER_TO_CASH_WORKFLOW,
     RECORD_EVENT_UPDATE,
     STOCK_ARRIVED_SIGNAL,
@@ -34,6 +37,7 @@ from workflows.contracts import (
     UNKNOWN_SHIPMENT,
     VERDICT_QUERY,
     VIEW_QUERY,
+    OpsDecision,
     OrderToCashInput,
     StockArrival,
     SubmitVerdict,
@@ -46,6 +50,14 @@ _SAFE_SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 class OrderNotFound(Exception):
     """No order with that id."""
+
+
+class DecisionRefused(Exception):
+    """The order cannot take that decision now (nothing waits, or not that one)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class VerdictPending(Exception):
@@ -150,6 +162,29 @@ class OrderGateway:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise OrderNotFound(order_id) from err
             raise
+
+    async def decide(self, order_id: str, decision: OpsDecision) -> OrderView:
+        """Retry, skip or cancel what a parked order waits on; the order as it then is.
+
+        Raises:
+            OrderNotFound: No such order, or its workflow has ended.
+            DecisionRefused: The order does not wait for that decision.
+        """
+        handle = self._handle(order_id)
+        try:
+            view = await handle.execute_update(DECIDE_UPDATE, decision, result_type=OrderView)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type in (NOT_PARKED, DECISION_REFUSED):
+                raise DecisionRefused(cause.message) from err
+            raise
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                if await has_ended(handle):
+                    raise DecisionRefused(f"order {order_id} has ended") from err
+                raise OrderNotFound(order_id) from err
+            raise
+        return cast(OrderView, view)
 
     async def deliver_event(self, event: ExecutionEvent) -> str:
         """Hand an event to its order, in one round trip.

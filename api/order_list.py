@@ -1,6 +1,8 @@
 """Listing orders from Temporal's visibility store by their search attributes: one
 visibility call per page, no query to any order."""
 
+import re
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,8 @@ from canonical.statuses import OrderStatus
 from workflows.contracts import ORDER_TO_CASH_WORKFLOW
 
 ORDER_PREFIX = "order-"
+# What a customer id in a query may look like (as `GET /orders?customer_id=` checks).
+_CUSTOMER_ID = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
 class OrderSummary(BaseModel):
@@ -27,19 +31,41 @@ class OrderSummary(BaseModel):
 
 
 def visibility_query(
-    status: OrderStatus | None, customer_id: str | None, channel: Channel | None
+    status: OrderStatus | None,
+    customer_id: str | None,
+    channel: Channel | None,
+    *,
+    within: Collection[str] | None = None,
 ) -> str:
     """The Temporal list filter for these criteria; the same string works in the
-    Temporal UI and in `temporal workflow list --query`. Values come validated (an enum,
-    or a customer id of letters and digits), so nothing can be injected."""
+    Temporal UI and in `temporal workflow list --query`. `within` keeps the list to
+    those customers (a portal's), `CustomerId IN (...)`.
+
+    Values come validated (an enum, or customer ids of letters and digits, checked
+    again here), so nothing can be injected.
+
+    Raises:
+        ValueError: A customer id that is not letters and digits, or an empty `within`.
+    """
     clauses = [f"WorkflowType = '{ORDER_TO_CASH_WORKFLOW}'"]
     if status is not None:
         clauses.append(f"OrderStatus = '{status.value}'")
     if customer_id:
-        clauses.append(f"CustomerId = '{customer_id}'")
+        clauses.append(f"CustomerId = '{_safe_customer(customer_id)}'")
+    if within is not None:
+        if not within:
+            raise ValueError("within: no customers to list orders of")
+        listed = ", ".join(f"'{_safe_customer(c)}'" for c in sorted(within))
+        clauses.append(f"CustomerId IN ({listed})")
     if channel is not None:
         clauses.append(f"Channel = '{channel.value}'")
     return " AND ".join(clauses)
+
+
+def _safe_customer(customer_id: str) -> str:
+    if not _CUSTOMER_ID.fullmatch(customer_id):
+        raise ValueError(f"not a customer id: {customer_id!r}")
+    return customer_id
 
 
 async def list_orders(client: Client, query: str, limit: int) -> list[OrderSummary]:

@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client, WorkflowFailureError
 
+from api.auth import DEV_OPS_KEY, DEV_PORTAL_KEY
 from bench.cash_round import CashRoundResult, InvoiceDue, cash_round
 from canonical.statuses import OrderStatus
 from canonical.view import OrderView
@@ -167,7 +168,18 @@ async def run(
         try:
             temporal = await connect(TemporalSettings(address=f"127.0.0.1:{ports.temporal}"))
             async with (
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.api}", timeout=60) as api,
+                # The stack's API has the development keys: the portal submits and
+                # reads, ops runs cash application.
+                httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{ports.api}",
+                    headers={"Authorization": f"Bearer {DEV_PORTAL_KEY}"},
+                    timeout=60,
+                ) as api,
+                httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{ports.api}",
+                    headers={"Authorization": f"Bearer {DEV_OPS_KEY}"},
+                    timeout=60,
+                ) as ops,
                 httpx.AsyncClient(
                     base_url=f"http://127.0.0.1:{ports.mock_bank}", timeout=60
                 ) as bank,
@@ -185,7 +197,7 @@ async def run(
                 note(f"{fulfilled}/{orders} fulfilled in {fulfilment_elapsed:.1f} s")
                 if invoices:
                     try:
-                        cash = await cash_round(api, bank, invoices)
+                        cash = await cash_round(ops, bank, invoices)
                         note(f"cash round: {cash}")
                     except (RuntimeError, httpx.HTTPError) as err:
                         note(f"cash round failed: {err!r}")

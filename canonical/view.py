@@ -26,6 +26,36 @@ class CompensationRecord(BaseModel):
     at: datetime | None = None
 
 
+class ParkedStep(BaseModel):
+    """A step that failed for good and waits for a person (`NEEDS_ATTENTION`).
+
+    Attributes:
+        step: The activity that failed, e.g. `create_sales_order`.
+        shipment_id: The shipment whose step it is; empty for the order's own steps.
+        error_type: The failure's type as the adapter classified it (`REJECTED`,
+            `SAP_ERROR`, ...), or `RETRIES_EXHAUSTED` for a transient failure that ran
+            out of attempts.
+        message: What the outside system said.
+        since: When the order parked.
+        retries: How many times ops have asked to run the step again.
+        skippable: Whether `skip` may pass this step by; `retry` and `cancel` always
+            may (cancel only until goods have shipped).
+    """
+
+    step: str
+    shipment_id: str = ""
+    error_type: str
+    message: str
+    since: datetime
+    retries: int = 0
+    skippable: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The short form ops filter on (`NeedsAttentionReason`)."""
+        return f"{self.step}: {self.error_type}"
+
+
 class OrderView(BaseModel):
     """The order as support sees it; served by `GET /orders/{order_id}`.
 
@@ -33,6 +63,8 @@ class OrderView(BaseModel):
         status: The furthest milestone reached (see `canonical.statuses`).
         erp_order_id: The ERP's sales order number, once created.
         failure: Why the saga unwound, when it did.
+        attention: The steps that wait for a decision (retry, skip or cancel) while
+            the order is `NEEDS_ATTENTION`; empty otherwise.
     """
 
     order_id: str
@@ -53,4 +85,5 @@ class OrderView(BaseModel):
     compensations: list[CompensationRecord] = []
     rejection_reasons: list[RejectionReason] = []
     failure: str = ""
+    attention: list[ParkedStep] = []
     timeline: list[TimelineEntry] = []

@@ -15,12 +15,19 @@ import signal
 import socket
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from canonical.search_attributes import SEARCH_ATTRIBUTES
+
+# The API keys `make run` gives the API: the development keys of `api.auth`
+# (DEV_API_KEYS; tests/deploy keeps the two equal), the portal scoped to mock-sap's
+# first demo customers. The banner prints them.
+DEMO_API_KEYS = (
+    "ops:dev-ops-key,support:dev-support-key,portal:1000001+1000002+1000003:dev-portal-key"
+)
 
 
 class StackPorts(BaseSettings):
@@ -141,14 +148,19 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
                 **temporal,
                 **database,
                 "ORDERMESH_API_PORT": str(ports.api),
+                "ORDERMESH_API_KEYS": DEMO_API_KEYS,
             },
         ),
     ]
 
 
-def disposable_stack(root: Path, step_delay_seconds: float) -> tuple["Stack", StackPorts]:
+def disposable_stack(
+    root: Path, step_delay_seconds: float, env: Mapping[str, str] | None = None
+) -> tuple["Stack", StackPorts]:
     """A stack for tests and benchmarks: free ports, data and logs under `root`, and a
-    warehouse and carrier that take `step_delay_seconds` per step."""
+    warehouse and carrier that take `step_delay_seconds` per step. `env` goes to every
+    service, over the stack's own settings (e.g. `ORDERMESH_ERP_CALLS_PER_SECOND`, or
+    `ORDERMESH_API_KEYS` for the API)."""
     (root / "data").mkdir(parents=True, exist_ok=True)
     ports = StackPorts(
         api=free_port(),
@@ -161,7 +173,7 @@ def disposable_stack(root: Path, step_delay_seconds: float) -> tuple["Stack", St
     delay = str(step_delay_seconds)
     steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
     stack = Stack(
-        services(ports, root / "data"),
+        [replace(s, env={**s.env, **(env or {})}) for s in services(ports, root / "data")],
         log_dir=root / "logs",
         extra_env={
             **{f"SANDBOX_{step}_DELAY": delay for step in steps},
@@ -292,6 +304,19 @@ async def _prefix_output(name: str, process: asyncio.subprocess.Process) -> None
 
 
 def _banner(ports: StackPorts) -> str:
+    can = {
+        "portal": "customers {}: submits, reads, asks for returns",
+        "support": "reads everything",
+        "ops": "reads everything, cancels and acts, decides returns, runs cash",
+    }
+    keys: dict[str, str] = {}
+    lines = []
+    for entry in DEMO_API_KEYS.split(","):
+        role, *customers, key = entry.split(":")
+        keys[role] = key
+        what = can[role].format(", ".join(customers[0].split("+")) if customers else "")
+        lines.append(f"  {role:<9} {key:<17} {what}")
+    key_table = "\n".join(lines)
     return f"""
 Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
 
@@ -301,12 +326,17 @@ Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
   mock-bank     http://127.0.0.1:{ports.mock_bank}/  (account ACME receives payments)
   sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
 
+API keys, sent as "Authorization: Bearer <key>" (webhooks are signed instead):
+{key_table}
+
 Try an order:
   curl -s -X POST http://127.0.0.1:{ports.api}/orders -H 'Content-Type: application/json' \\
-    -H "Idempotency-Key: demo-$(date +%s)" -d '{{"customer_id": "1000001",
-    "customer_po": "PO-DEMO-1", "lines": [{{"sku": "TG11", "quantity": 5, "uom": "PC"}},
-    {{"sku": "TG12", "quantity": 2, "uom": "PC"}}], "ship_to": {{"name": "Becker Berlin",
-    "street": "Unter den Linden 1", "city": "Berlin", "postal_code": "10117", "country": "DE"}}}}'
+    -H 'Authorization: Bearer {keys["portal"]}' -H "Idempotency-Key: demo-$(date +%s)" \\
+    -d '{{"customer_id": "1000001", "customer_po": "PO-DEMO-1",
+    "lines": [{{"sku": "TG11", "quantity": 5, "uom": "PC"}},
+              {{"sku": "TG12", "quantity": 2, "uom": "PC"}}],
+    "ship_to": {{"name": "Becker Berlin", "street": "Unter den Linden 1", "city": "Berlin",
+    "postal_code": "10117", "country": "DE"}}}}'
 """
 
 

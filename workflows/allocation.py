@@ -261,7 +261,9 @@ class Allocation:
             detail=shipment.shipment_id,
         )
         try:
-            await self._steps.run(RESERVE_INVENTORY, step, ShipmentStepResult)
+            await self._steps.run(
+                RESERVE_INVENTORY, step, ShipmentStepResult, handled=["INSUFFICIENT_STOCK"]
+            )
         except ActivityError as err:
             refused = (
                 isinstance(err.cause, ApplicationError) and err.cause.type == "INSUFFICIENT_STOCK"
@@ -358,7 +360,8 @@ class Allocation:
                 )
             )
         reason = f"backorder window of {self._window.days} days passed"
-        await self._steps.run(
+        # Skippable: ops may have cut the items in the ERP by hand.
+        await self._steps.run_skippable(
             REJECT_ORDER_ITEMS,
             RejectOrderItemsInput(sales_order=self._sales_order, cuts=cuts, reason=reason),
             RejectOrderItemsResult,

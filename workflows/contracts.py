@@ -1,13 +1,15 @@
 """Workflow names, handler names and their models: what the API and ops tooling
 need to talk to a running order, without importing workflow code."""
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from canonical.invoices import Invoice
 from canonical.orders import Order, OrderSubmission, RejectionReason
 from canonical.shipments import Shipment, ShipmentLine
 from canonical.statuses import OrderStatus
-from canonical.view import CompensationRecord, OrderView
+from canonical.view import CompensationRecord, OrderView, ParkedStep
 
 ORDER_TO_CASH_WORKFLOW = "OrderToCash"
 SHIPMENT_WORKFLOW = "Shipment"
@@ -20,6 +22,13 @@ STOCK_ARRIVED_SIGNAL = "stock_arrived"
 SHIPMENT_EVENT_SIGNAL = "shipment_event"
 SHIPMENT_REPORT_SIGNAL = "shipment_report"
 UNKNOWN_SHIPMENT = "UNKNOWN_SHIPMENT"
+# Ops decisions on an order in NEEDS_ATTENTION: the signal is what the Temporal UI and
+# CLI send; the update is what the API sends, to hear at once if it was refused.
+DECIDE_SIGNAL = "decide"
+DECIDE_UPDATE = "decide_now"
+# Why a decision is refused (the update's ApplicationError type).
+NOT_PARKED = "NOT_PARKED"
+DECISION_REFUSED = "DECISION_REFUSED"
 
 
 def order_workflow_id(order_id: str) -> str:
@@ -79,6 +88,28 @@ class SubmitVerdict(BaseModel):
     view: OrderView
 
 
+class OpsDecision(BaseModel):
+    """What ops decide for an order waiting in `NEEDS_ATTENTION`.
+
+    Sent as the `decide` signal from the Temporal UI, e.g.
+    `{"action": "retry", "by": "ops", "note": "credit limit raised in SAP"}`.
+
+    Attributes:
+        action: `retry` runs the failed step again; `skip` passes it by (only where
+            the step allows it); `cancel` runs the compensations and ends the order
+            `CANCELLED` (only until goods have shipped).
+        shipment_id: Which parked step, when several shipments wait at once; empty
+            means the order's own step, or else the first shipment that waits.
+        by: Who decided, for the timeline.
+        note: Why, for the timeline.
+    """
+
+    action: Literal["retry", "skip", "cancel"]
+    shipment_id: str = Field(default="", max_length=80)
+    by: str = Field(default="ops", max_length=60)
+    note: str = Field(default="", max_length=500)
+
+
 class StockArrival(BaseModel):
     """Stock booked into a warehouse: a reason for a backordered order to plan again."""
 
@@ -107,9 +138,12 @@ class ShipmentReport(BaseModel):
     Attributes:
         kind: `released`, `short` (picked less than planned: `short_lines` go back to
             planning), `labelled`, `shipped`, `delivered`, `documented` (delivery and
-            billing documents made), `compensated` (`detail` names the step).
+            billing documents made), `compensated` (`detail` names the step),
+            `parked`, `resumed`.
         shipment: The shipment as its workflow sees it now.
         compensations: The shipment's own undo steps and their state.
+        problem: With `parked` (a step failed for good and waits for a decision)
+            and `resumed` (ops decided; `detail` says what).
     """
 
     kind: str
@@ -118,6 +152,7 @@ class ShipmentReport(BaseModel):
     invoice: Invoice | None = None
     detail: str = ""
     compensations: list[CompensationRecord] = []
+    problem: ParkedStep | None = None
 
 
 class ShipmentOutcome(BaseModel):

@@ -12,7 +12,7 @@ from canonical.invoices import Invoice
 from canonical.orders import Order, OrderSubmission, RejectionReason
 from canonical.shipments import Backorder, Shipment
 from canonical.statuses import OrderStatus, ShipmentStatus, furthest, furthest_shipment
-from canonical.view import CompensationRecord, OrderView
+from canonical.view import CompensationRecord, OrderView, ParkedStep
 
 _SHIPMENT_STATUS_FOR_EVENT = {
     ExecutionEventKind.RELEASED: ShipmentStatus.RELEASED,
@@ -41,6 +41,9 @@ class OrderState:
         self._seen_milestones: set[tuple[str, ShipmentStatus]] = set()
         # What was last written to the search attributes, to write only changes.
         self.published: dict[str, object] = {}
+        # While steps are parked the status shows NEEDS_ATTENTION; progress made
+        # meanwhile (an event, another shipment) is kept here and shown on resume.
+        self._held: OrderStatus | None = None
         self.record(now, "RECEIVED", "api", f"{len(submission.lines)} line(s)")
 
     @property
@@ -63,12 +66,56 @@ class OrderState:
 
     def advance(self, now: datetime, status: OrderStatus, source: str, detail: str = "") -> None:
         """Record a milestone; the status moves only forward."""
-        self.view.status = furthest(self.view.status, status)
+        self._progress(status)
         self.record(now, status.value, source, detail)
 
     def set_status(self, status: OrderStatus) -> None:
-        """For statuses outside the milestone order: rejection, attention, cancellation."""
+        """For statuses outside the milestone order: rejection, attention, cancellation.
+        Whatever was parked is no longer waiting."""
+        self.view.attention = []
+        self._held = None
         self.view.status = status
+
+    def park(self, now: datetime, problem: ParkedStep) -> None:
+        """A step failed for good: the order waits in NEEDS_ATTENTION for a decision."""
+        if self._held is None:
+            self._held = self.view.status
+        self.view.attention = [
+            p for p in self.view.attention if p.shipment_id != problem.shipment_id
+        ] + [problem]
+        self.view.status = OrderStatus.NEEDS_ATTENTION
+        where = f"{problem.shipment_id} " if problem.shipment_id else ""
+        self.record(
+            now,
+            "NEEDS_ATTENTION",
+            "ordermesh",
+            f"{where}{problem.step} failed: {problem.error_type}: {problem.message}",
+        )
+
+    def unpark(self, now: datetime, problem: ParkedStep, decision: str) -> None:
+        """Ops decided (`decision` says what, by whom): the step goes on."""
+        self.view.attention = [
+            p for p in self.view.attention if p.shipment_id != problem.shipment_id
+        ]
+        if not self.view.attention and self._held is not None:
+            self.view.status, self._held = self._held, None
+        self.record(now, "OPS_DECISION", "ops", decision)
+
+    def parked(self, shipment_id: str = "") -> ParkedStep | None:
+        """The step waiting for a decision: the order's own (`""`) or a shipment's;
+        with no match, the first that waits when `shipment_id` is empty."""
+        for problem in self.view.attention:
+            if problem.shipment_id == shipment_id:
+                return problem
+        if not shipment_id and self.view.attention:
+            return self.view.attention[0]
+        return None
+
+    def _progress(self, status: OrderStatus) -> None:
+        if self._held is not None:
+            self._held = furthest(self._held, status)
+        else:
+            self.view.status = furthest(self.view.status, status)
 
     def accept(self, now: datetime, order: Order) -> None:
         self.view.customer_name = order.customer_name
@@ -215,7 +262,7 @@ class OrderState:
         elif active:
             target = OrderStatus.ALLOCATED
         if target is not None:
-            self.view.status = furthest(self.view.status, target)
+            self._progress(target)
 
     def compensations(self, records: list[CompensationRecord]) -> None:
         self.view.compensations = records

@@ -7,7 +7,11 @@ backorder window -> wait until every invoice is paid (cash application signals e
 payment; an invoice unpaid past its due date is recorded overdue and dunned) -> PAID,
 then COMPLETED.
 
-Until anything ships, a failure or a cancellation unwinds it all, last step first:
+A step that fails for good (a rejection, or retries used up) parks the order in
+NEEDS_ATTENTION until ops decide: retry, skip (where the step allows) or cancel
+(`workflows.order_attention`).
+
+Until anything ships, a cancellation unwinds it all, last step first:
 each shipment undoes its own (void the label, recall the release), then the order
 releases the reservations and cancels the sales order. Once goods have shipped, the
 order can no longer be cancelled, only returned.
@@ -44,6 +48,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.allocation import Allocation
     from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
     from workflows.contracts import (
+        DECIDE_SIGNAL,
+        DECIDE_UPDATE,
         EXECUTION_EVENT_SIGNAL,
         ORDER_TO_CASH_WORKFLOW,
         RECORD_EVENT_UPDATE,
@@ -53,11 +59,13 @@ with workflow.unsafe.imports_passed_through():
         UNKNOWN_SHIPMENT,
         VERDICT_QUERY,
         VIEW_QUERY,
+        OpsDecision,
         OrderToCashInput,
         ShipmentReport,
         StockArrival,
         SubmitVerdict,
     )
+    from workflows.order_attention import OrderAttention
     from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
     from workflows.saga import Saga, until_done_or_undone
@@ -72,7 +80,10 @@ class OrderToCashWorkflow:
         self._input = input
         self._state = OrderState(input.order_id, input.submission, workflow.now())
         self._saga = Saga()
-        self._steps = Steps(input.retry, input.erp_task_queue)
+        self._attention = OrderAttention(
+            self._state, lambda: publish(self._state, self._allocation)
+        )
+        self._steps = Steps(input.retry, input.erp_task_queue, self._attention.parking)
         self._allocation = Allocation(
             self._state,
             self._saga,
@@ -185,7 +196,36 @@ class OrderToCashWorkflow:
             self._state.add_invoice(now, self._payments.stamp(now, report.invoice))
         elif report.kind == "compensated":
             self._state.record(now, "COMPENSATED", "ordermesh", report.detail)
+        elif report.kind == "parked" and report.problem is not None:
+            self._attention.note_parked(report.problem)
+        elif report.kind == "resumed" and report.problem is not None:
+            self._attention.note_resumed(report.problem, report.detail)
         publish(self._state, self._allocation)
+
+    @workflow.signal(name=DECIDE_SIGNAL)
+    async def decide(self, decision: OpsDecision) -> None:
+        """Ops decide for a parked order, from the Temporal UI or CLI (JSON:
+        `{"action": "retry", "by": "ops", "note": "..."}`). A decision that does not
+        fit goes on the timeline as refused."""
+        refused = self._attention.refusal(decision)
+        if refused is not None:
+            self._state.record(
+                workflow.now(), "DECISION_REFUSED", "ops", f"{decision.action}: {refused[1]}"
+            )
+            return
+        await self._attention.decide(decision)
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide_now(self, decision: OpsDecision) -> OrderView:
+        """The same decision from the API, answered with the order once it went on."""
+        await self._attention.decide(decision, settle=True)
+        return self._view()
+
+    @decide_now.validator
+    def _decision_fits(self, decision: OpsDecision) -> None:
+        refused = self._attention.refusal(decision)
+        if refused is not None:
+            raise ApplicationError(refused[1], type=refused[0])
 
     @workflow.signal(name=PAYMENT_APPLIED_SIGNAL)
     def payment_applied(self, payment: Payment) -> None:
@@ -230,9 +270,11 @@ class OrderToCashWorkflow:
             )
 
         work = asyncio.ensure_future(self._fulfil(order))
+        self._attention.watch(work)
         err = await until_done_or_undone(work, lambda: not self._state.shipped_any(), refuse)
         if err is not None:
-            await self._end_badly(err)  # always raises
+            await self._end_badly(err)  # raises, unless ops cancelled the order
+            return
         self._state.advance(workflow.now(), OrderStatus.COMPLETED, "ordermesh")
         publish(self._state, self._allocation)
 
@@ -283,7 +325,8 @@ class OrderToCashWorkflow:
                 publish(self._state, self._allocation)
 
     async def _end_badly(self, err: BaseException) -> None:
-        """Unwind, when nothing has shipped; otherwise wait for a person. Always raises."""
+        """Unwind, when nothing has shipped; otherwise wait for a person. Raises, but
+        for a cancellation ops decided (the order then completes, CANCELLED)."""
         now = workflow.now()
         if self._state.shipped_any():
             # Nothing can be unwound once goods left: a person has to look.
@@ -294,6 +337,8 @@ class OrderToCashWorkflow:
             await self._unwind(err)
         publish(self._state, self._allocation)
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._attention.cancelled_by is not None and is_cancelled_exception(err):
+            return
         if is_cancelled_exception(err):
             raise err
         raise ApplicationError(
@@ -302,8 +347,10 @@ class OrderToCashWorkflow:
 
     async def _unwind(self, err: BaseException) -> None:
         self._state.set_status(OrderStatus.CANCELLING)
+        by = self._attention.cancelled_by
         if is_cancelled_exception(err):
-            self._state.record(workflow.now(), "CANCEL_REQUESTED", "ops")
+            detail = f"by {by.by}: {by.note}".strip(": ") if by is not None else ""
+            self._state.record(workflow.now(), "CANCEL_REQUESTED", "ops", detail)
         else:
             self._state.view.failure = _describe(err)
             self._state.record(workflow.now(), "FAILED", "ordermesh", _describe(err))

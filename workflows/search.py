@@ -26,6 +26,7 @@ def publish(state: OrderState, allocation: Allocation) -> None:
         CUSTOMER_ID: view.customer_id,
         CHANNEL: view.channel.value,
         ERP_ORDER_ID: view.erp_order_id,
+        NEEDS_ATTENTION_REASON: "; ".join(p.reason for p in view.attention),
     }
     lists = {
         WAREHOUSE: sorted({s.warehouse for s in view.shipments}),

@@ -5,6 +5,9 @@ rate-shop through the TMS, buy the cheapest label that meets the service level, 
 it to the warehouse -> (shipped) outbound delivery and billing document in the ERP,
 for what shipped -> (delivered).
 
+A step that fails for good parks the shipment (`workflows.parking`) and tells the
+order, which shows NEEDS_ATTENTION and passes ops' retry or skip back here.
+
 Its own compensations, until the goods leave: void the label, recall the release.
 The reservation belongs to the order, which releases it. Events reach it from its
 order (`shipment_event`); it tells its order how it goes (`shipment_report`).
@@ -44,15 +47,20 @@ with workflow.unsafe.imports_passed_through():
     from canonical.orders import MAX_TRANSIT_DAYS
     from canonical.shipments import ShipmentLine
     from canonical.statuses import ShipmentStatus, furthest_shipment
+    from canonical.view import ParkedStep
     from workflows.contracts import (
+        DECIDE_SIGNAL,
         SHIPMENT_EVENT_SIGNAL,
         SHIPMENT_REPORT_SIGNAL,
         SHIPMENT_WORKFLOW,
+        OpsDecision,
         ShipmentOutcome,
         ShipmentReport,
         ShipmentWorkflowInput,
     )
+    from workflows.order_attention import describe
     from workflows.order_state import event_status, shipment_reached
+    from workflows.parking import Parking
     from workflows.saga import Saga, is_saga_exit
     from workflows.steps import Steps
 
@@ -66,7 +74,8 @@ class ShipmentWorkflow:
     def __init__(self, input: ShipmentWorkflowInput) -> None:
         self._input = input
         self._shipment = input.shipment.model_copy(deep=True)
-        self._steps = Steps(input.retry, input.erp_task_queue)
+        self._parking = Parking(self._parked, self._resumed, shipment_id=input.shipment.shipment_id)
+        self._steps = Steps(input.retry, input.erp_task_queue, self._parking)
         self._saga = Saga()
         self._picked: dict[int, Decimal] | None = None
 
@@ -104,6 +113,19 @@ class ShipmentWorkflow:
             # A pick without quantities, or a later event whose pick report never
             # came (or comes late): everything counts as picked as planned.
             self._picked = planned
+
+    @workflow.signal(name=DECIDE_SIGNAL)
+    def decide(self, decision: OpsDecision) -> None:
+        """Retry or skip the parked step, as the order passes it on. A cancel is the
+        order's to decide (it unwinds every shipment): send it to the order."""
+        if decision.action != "cancel" and self._parking.refusal(decision) is None:
+            self._parking.decide(decision)
+
+    async def _parked(self, problem: ParkedStep) -> None:
+        await self._report("parked", problem=problem)
+
+    async def _resumed(self, problem: ParkedStep, decision: OpsDecision) -> None:
+        await self._report("resumed", problem=problem, detail=describe(problem, decision))
 
     async def _until_shipped(self) -> bool:
         shipment, order = self._shipment, self._input.order
@@ -153,7 +175,8 @@ class ShipmentWorkflow:
         shipment.tracking_number, shipment.label_id = label.tracking_number, label.label_id
         shipment.status = furthest_shipment(shipment.status, ShipmentStatus.LABELLED)
         await self._report("labelled")
-        await self._steps.run(
+        # Skippable: the warehouse can be given the label by hand.
+        await self._steps.run_skippable(
             HAND_LABEL_TO_WAREHOUSE,
             HandLabelInput(
                 shipment_id=shipment.shipment_id,
@@ -244,6 +267,7 @@ class ShipmentWorkflow:
         short_lines: list[ShipmentLine] | None = None,
         invoice: Invoice | None = None,
         detail: str = "",
+        problem: ParkedStep | None = None,
     ) -> None:
         parent = workflow.info().parent
         if parent is None:
@@ -257,6 +281,7 @@ class ShipmentWorkflow:
                 invoice=invoice,
                 detail=detail,
                 compensations=[r.model_copy() for r in self._saga.records],
+                problem=problem,
             ),
         )
         if kind != "compensated":

@@ -1,19 +1,23 @@
 """Running activities from a workflow with one set of timeouts and retry budgets.
 
-Forward steps get a bounded budget, so an outside system that stays down fails the
-order (and unwinds it) rather than holding stock for ever. Patient steps
-(compensations, the verdict) keep trying: an undo that gives up leaves stock held or
-an ERP order open. Rejections are non-retryable and end either kind at once.
+Forward steps get a bounded budget; when it runs out, or the outside system rejects
+the step, the step parks (`workflows.parking`) and waits for ops to retry, skip or
+cancel, rather than failing the order. Patient steps (compensations, the verdict) keep
+trying: an undo that gives up leaves stock held or an ERP order open. Rejections are
+non-retryable and end a patient step at once.
 """
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import RetryBudget
+    from workflows.parking import Parking
 
 R = TypeVar("R")
 
@@ -26,10 +30,15 @@ class Steps:
     Args:
         budget: The retry budget of forward steps.
         erp_task_queue: Where ERP activities run; empty means the workflow's own queue.
+        parking: Where forward steps that fail for good wait for a decision; without
+            one, they raise.
     """
 
-    def __init__(self, budget: RetryBudget, erp_task_queue: str) -> None:
+    def __init__(
+        self, budget: RetryBudget, erp_task_queue: str, parking: Parking | None = None
+    ) -> None:
         self._erp_task_queue = erp_task_queue or None
+        self._parking = parking
         self._bounded = RetryPolicy(
             initial_interval=timedelta(seconds=budget.initial_interval_seconds),
             backoff_coefficient=2.0,
@@ -50,6 +59,45 @@ class Steps:
         *,
         erp: bool = False,
         patient: bool = False,
+        handled: Collection[str] = (),
+    ) -> R:
+        """Run one activity. A forward step parks when it fails for good, except for
+        the rejection types in `handled`, which the caller acts on itself."""
+        if patient or self._parking is None:
+            return await self._execute(name, arg, result_type, erp=erp, patient=patient)
+        try:
+            result = await self._parking.run(
+                name, lambda: self._passing(handled, name, arg, result_type, erp=erp)
+            )
+        except _Handled as passed:
+            raise passed.error from None
+        assert result is not None  # not skippable, so never skipped
+        return result
+
+    async def run_skippable(
+        self, name: str, arg: Any, result_type: type[R], *, erp: bool = False
+    ) -> R | None:
+        """A forward step ops may skip when it parks (they did it by hand); None then."""
+        if self._parking is None:
+            return await self._execute(name, arg, result_type, erp=erp, patient=False)
+        return await self._parking.run(
+            name,
+            lambda: self._execute(name, arg, result_type, erp=erp, patient=False),
+            skippable=True,
+        )
+
+    async def _passing(
+        self, handled: Collection[str], name: str, arg: Any, result_type: type[R], *, erp: bool
+    ) -> R:
+        try:
+            return await self._execute(name, arg, result_type, erp=erp, patient=False)
+        except ActivityError as err:
+            if isinstance(err.cause, ApplicationError) and err.cause.type in handled:
+                raise _Handled(err) from err
+            raise
+
+    async def _execute(
+        self, name: str, arg: Any, result_type: type[R], *, erp: bool, patient: bool
     ) -> R:
         result: R = await workflow.execute_activity(
             name,
@@ -60,3 +108,11 @@ class Steps:
             retry_policy=self._patient if patient else self._bounded,
         )
         return result
+
+
+class _Handled(Exception):
+    """Carries a rejection the caller handles past the parking, unparked."""
+
+    def __init__(self, error: ActivityError) -> None:
+        super().__init__(str(error))
+        self.error = error

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.cash_gateway import CashDecisionRefused
-from api.deps import CashGatewayDep, LedgerDep
+from api.deps import CashGatewayDep, LedgerDep, OperatorDep, StaffReaderDep
 from api.models import CashApplyCreate, CashRunPublic, Problem, UnappliedCashPublic
 from workflows.cash_contracts import INVOICE_NOT_OPEN, UNAPPLIED_ALREADY_DECIDED
 
@@ -22,7 +22,7 @@ _REFUSAL_STATUS = {
 
 
 @router.post("/run", response_model=CashRunPublic)
-async def run_cash_application(gateway: CashGatewayDep) -> CashRunPublic:
+async def run_cash_application(gateway: CashGatewayDep, principal: OperatorDep) -> CashRunPublic:
     """Read the bank now, apply what it reported, and answer with what was applied.
 
     The same run the schedule makes every few minutes; statements already read change
@@ -33,7 +33,7 @@ async def run_cash_application(gateway: CashGatewayDep) -> CashRunPublic:
 
 @router.get("/unapplied", response_model=list[UnappliedCashPublic])
 async def list_unapplied(
-    ledger: LedgerDep, state: str | None = "open"
+    ledger: LedgerDep, principal: StaffReaderDep, state: str | None = "open"
 ) -> list[UnappliedCashPublic]:
     """Money that matched no invoice, matched ambiguously, or was more than owed;
     `state=applied` for what has been decided, `state=` for everything."""
@@ -51,7 +51,11 @@ async def list_unapplied(
     },
 )
 async def apply_unapplied(
-    unapplied_id: UnappliedId, body: CashApplyCreate, gateway: CashGatewayDep, ledger: LedgerDep
+    unapplied_id: UnappliedId,
+    body: CashApplyCreate,
+    gateway: CashGatewayDep,
+    ledger: LedgerDep,
+    principal: OperatorDep,
 ) -> CashRunPublic | JSONResponse:
     """Apply unapplied cash to the invoices named: cleared in the ERP, the orders told."""
     if await run_in_threadpool(ledger.unapplied_item, unapplied_id) is None:

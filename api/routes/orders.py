@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import GatewayDep, ReturnsLedgerDep, TemporalDep
+from api.auth import Principal
+from api.deps import GatewayDep, OperatorDep, ReaderDep, ReturnsLedgerDep, SubmitterDep, TemporalDep
 from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
 from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
 from api.order_list import OrderSummary, list_orders, visibility_query
@@ -31,18 +32,25 @@ _NOT_CANCELLABLE = frozenset(
     responses={
         202: {"model": OrderPublic, "description": "Received; the verdict is still pending."},
         400: {"model": Problem},
+        403: {"model": Problem, "description": "Not a portal key, or not its customer."},
         409: {"model": Problem, "description": "Idempotency-Key reused for another body."},
         422: {"model": OrderRejected, "description": "REJECTED, or a malformed body."},
     },
 )
 async def submit_order(
-    body: OrderCreate, gateway: GatewayDep, idempotency_key: IdempotencyKey = None
+    body: OrderCreate,
+    gateway: GatewayDep,
+    principal: SubmitterDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Submit an order and get its verdict: 201 ACCEPTED or 422 REJECTED.
 
     Send an `Idempotency-Key` header or an `order_id`: the same submission again
-    returns the same order and starts nothing new.
+    returns the same order and starts nothing new. A portal key submits for its own
+    customers only (`403` for another).
     """
+    if not principal.sees(body.customer_id):
+        return _problem(403, f"this API key may not submit orders for customer {body.customer_id}")
     if body.order_id is None and not idempotency_key:
         return _problem(400, "send an Idempotency-Key header or an order_id")
     order_id = body.order_id or derived_order_id(body.customer_id, idempotency_key or "")
@@ -51,13 +59,13 @@ async def submit_order(
         verdict = await gateway.submit(order_id, submission)
     except VerdictPending:
         view = await gateway.view(order_id)
+        if not principal.sees(view.customer_id):
+            return _submitted_before(order_id)  # someone else's order: never its view
         return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
-    if verdict.fingerprint and verdict.fingerprint != submission.fingerprint():
-        return _problem(
-            409,
-            f"order {order_id} was submitted before with a different body;"
-            " use a new Idempotency-Key or order_id for a different order",
-        )
+    if not principal.sees(verdict.view.customer_id) or (
+        verdict.fingerprint and verdict.fingerprint != submission.fingerprint()
+    ):
+        return _submitted_before(order_id)
     if verdict.status is OrderStatus.REJECTED:
         rejected = OrderRejected(order_id=order_id, reasons=verdict.reasons)
         return _json(422, rejected, order_id)
@@ -67,6 +75,7 @@ async def submit_order(
 @router.get("", response_model=list[OrderSummary])
 async def find_orders(
     temporal: TemporalDep,
+    principal: ReaderDep,
     status: OrderStatus | None = None,
     customer_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,20}$")] = None,
     channel: Channel | None = None,
@@ -74,17 +83,24 @@ async def find_orders(
 ) -> list[OrderSummary]:
     """Orders by status, customer and channel, newest first, from Temporal's visibility
     store (the same filter as the Temporal UI's, e.g.
-    `WorkflowType = 'OrderToCash' AND OrderStatus = 'NEEDS_ATTENTION'`)."""
-    return await list_orders(temporal, visibility_query(status, customer_id, channel), limit)
+    `WorkflowType = 'OrderToCash' AND OrderStatus = 'NEEDS_ATTENTION'`). A portal key
+    lists its own customers' orders only (`403` for another's `customer_id`)."""
+    if customer_id and not principal.sees(customer_id):
+        raise HTTPException(403, f"this API key may not list the orders of customer {customer_id}")
+    within = None if customer_id else principal.customers
+    query = visibility_query(status, customer_id, channel, within=within)
+    return await list_orders(temporal, query, limit)
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses={404: {"model": Problem}})
 async def read_order(
-    order_id: OrderIdPath, gateway: GatewayDep, returns: ReturnsLedgerDep
+    order_id: OrderIdPath, gateway: GatewayDep, returns: ReturnsLedgerDep, principal: ReaderDep
 ) -> OrderPublic:
     """The order view: status, lines, ERP order, shipments, invoices, payments, the
-    RMA numbers of its returns (each at `GET /returns/{rma_id}`), timeline."""
+    RMA numbers of its returns (each at `GET /returns/{rma_id}`), timeline. Another
+    customer's order is `404` to a portal key, as an unknown one is."""
     view = await gateway.view(order_id)
+    ensure_sees(principal, view.customer_id, order_id)
     rmas = await run_in_threadpool(returns.rmas_of, order_id)
     return OrderPublic.model_validate(view.model_dump() | {"returns": rmas})
 
@@ -95,7 +111,9 @@ async def read_order(
     response_model=OrderPublic,
     responses={404: {"model": Problem}, 409: {"model": Problem}},
 )
-async def cancel_order(order_id: OrderIdPath, gateway: GatewayDep) -> Response:
+async def cancel_order(
+    order_id: OrderIdPath, gateway: GatewayDep, principal: OperatorDep
+) -> Response:
     """Cancel an order that has not shipped; its compensations run. Idempotent."""
     view = await gateway.view(order_id)
     if view.status in (OrderStatus.CANCELLING, OrderStatus.CANCELLED):
@@ -109,6 +127,24 @@ async def cancel_order(order_id: OrderIdPath, gateway: GatewayDep) -> Response:
         return _problem(409, f"order {order_id} is {view.status.value} and already closed")
     view = await gateway.view(order_id)
     return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
+
+
+def ensure_sees(principal: Principal, customer_id: str, order_id: str) -> None:
+    """Another customer's order is answered as an unknown one: `404`, nothing shown.
+
+    Raises:
+        OrderNotFound: The principal may not see `customer_id`'s orders.
+    """
+    if not principal.sees(customer_id):
+        raise OrderNotFound(order_id)
+
+
+def _submitted_before(order_id: str) -> JSONResponse:
+    return _problem(
+        409,
+        f"order {order_id} was submitted before with a different body;"
+        " use a new Idempotency-Key or order_id for a different order",
+    )
 
 
 def _json(status_code: int, model: OrderPublic | OrderRejected, order_id: str) -> JSONResponse:

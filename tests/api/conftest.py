@@ -4,6 +4,11 @@ Each test gets its own `Stack` (fresh FakeErp, FakeWms and FakeCarrier, and a wo
 running the real OrderToCashWorkflow on a random task queue) and its own app, with its
 inbox in a SQLite file under `tmp_path`. The dev server is shared by the session, so
 tests keep their order ids unique (random idempotency keys and order ids).
+
+Access control is not what these tests are about: the app's principal resolver is
+replaced (`app.dependency_overrides`) by one that answers with `EVERYTHING`, every
+role for every customer, unless `make_api(real_auth=True)` asks for the real one
+(tests/api/test_access.py).
 """
 
 from collections.abc import AsyncIterator
@@ -14,11 +19,16 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from api.auth import Principal, Role
+from api.deps import get_principal
 from api.main import create_app
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from tests.api.support import ApiHarness, AppFactory
 from tests.workflows.support import Stack, running_stack
+
+# Every role, every customer: what the harness calls the API as.
+EVERYTHING = Principal(name="tests", roles=frozenset(Role), customers=None)
 
 
 @pytest.fixture
@@ -30,10 +40,11 @@ async def stack(dev_server_env: WorkflowEnvironment) -> AsyncIterator[Stack]:
 
 @pytest.fixture
 def make_api(stack: Stack) -> AppFactory:
-    """Build an app over `stack` with some settings changed, lifespan entered."""
+    """Build an app over `stack` with some settings changed, lifespan entered; with
+    `real_auth=True` the callers' API keys are checked as in production."""
 
     @asynccontextmanager
-    async def build(**settings: Any) -> AsyncIterator[ApiHarness]:
+    async def build(*, real_auth: bool = False, **settings: Any) -> AsyncIterator[ApiHarness]:
         # The store the stack's cash activities write is the one the API reads.
         engine = stack.ledger.engine
         app = create_app(
@@ -42,6 +53,8 @@ def make_api(stack: Stack) -> AppFactory:
             client=stack.client,
             engine=engine,
         )
+        if not real_auth:
+            app.dependency_overrides[get_principal] = lambda: EVERYTHING
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(

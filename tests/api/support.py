@@ -33,7 +33,8 @@ class ApiHarness:
     inbox: Inbox
 
 
-# `make_api(**settings)`: an app with some `ApiSettings` changed, lifespan entered.
+# `make_api(**settings)`: an app with some `ApiSettings` changed, lifespan entered;
+# `make_api(real_auth=True, ...)` checks API keys as in production.
 AppFactory = Callable[..., AbstractAsyncContextManager[ApiHarness]]
 
 

@@ -1,9 +1,17 @@
 """The whole product as processes: the Temporal dev server, mock-sap, mock-bank, the
 sandbox, a worker and the API, started by the same definitions as `make run`, on free
-ports."""
+ports.
 
+The API gets keys of its own (not the development ones, so the test shows
+`ORDERMESH_API_KEYS` reaches the process): `api` is a portal client for the demo
+customers, `ops` an ops client, `support` a support client. The portal also acts for
+9999999, a customer mock-sap does not know, so an order for it reaches the ERP's
+verdict (REJECTED) rather than the API's 403.
+"""
+
+import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -11,9 +19,21 @@ import pytest
 
 from sandbox.stack import Stack, StackPorts, disposable_stack
 
+# The customers the e2e portal key acts for: mock-sap's demo customers, and 9999999,
+# which mock-sap does not know (for the rejection test).
+PORTAL_CUSTOMERS = ("1000001", "1000002", "1000003", "9999999")
+
 
 @dataclass
 class RunningStack:
+    """The running processes and clients for them.
+
+    Attributes:
+        api: The API as the portal calls it (PORTAL_CUSTOMERS): submit, read, returns.
+        ops: The API as ops call it: cancel, act, cash.
+        support: The API as support calls it: read everything.
+    """
+
     stack: Stack
     ports: StackPorts
     logs: Path
@@ -21,6 +41,8 @@ class RunningStack:
     sap: httpx.AsyncClient
     sandbox: httpx.AsyncClient
     bank: httpx.AsyncClient
+    ops: httpx.AsyncClient
+    support: httpx.AsyncClient
 
     def log_tail(self, lines: int = 40) -> str:
         out = []
@@ -35,13 +57,29 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
     root = tmp_path_factory.mktemp("stack")
     # A quick warehouse and carrier, so an order completes in seconds.
     stack, ports = disposable_stack(root, step_delay_seconds=0.3)
+    keys = {
+        role: f"e2e-{role}-{secrets.token_urlsafe(12)}" for role in ("portal", "support", "ops")
+    }
+    api_keys = (
+        f"ops:{keys['ops']},support:{keys['support']},"
+        f"portal:{'+'.join(PORTAL_CUSTOMERS)}:{keys['portal']}"
+    )
+    api = stack.services["api"]
+    stack.services["api"] = replace(api, env={**api.env, "ORDERMESH_API_KEYS": api_keys})
     try:
         await stack.start()
     except Exception:
         await stack.stop()
         raise
+    api_url = f"http://127.0.0.1:{ports.api}"
+
+    def bearer(role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {keys[role]}"}
+
     async with (
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.api}", timeout=30) as api,
+        httpx.AsyncClient(base_url=api_url, headers=bearer("portal"), timeout=30) as portal,
+        httpx.AsyncClient(base_url=api_url, headers=bearer("ops"), timeout=30) as ops,
+        httpx.AsyncClient(base_url=api_url, headers=bearer("support"), timeout=30) as support,
         httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{ports.mock_sap}/sap/opu/odata/sap",
             params={"$format": "json"},
@@ -50,7 +88,9 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.sandbox}", timeout=30) as sandbox,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.mock_bank}", timeout=30) as bank,
     ):
-        running = RunningStack(stack, ports, root / "logs", api, sap, sandbox, bank)
+        running = RunningStack(
+            stack, ports, root / "logs", portal, sap, sandbox, bank, ops, support
+        )
         try:
             yield running
         finally:

@@ -65,7 +65,7 @@ async def test_a_payment_quoting_the_invoice_completes_the_order(e2e: RunningSta
     assert open_item["ClearingAccountingDocument"] == ""
 
     await send_credit(e2e, gross, reference=invoice["billing_document"], note="Thank you")
-    run = await e2e.api.post("/cash/run")
+    run = await e2e.ops.post("/cash/run")
 
     assert run.status_code == 200, run.text
     applied = [a["billing_document"] for a in run.json()["applied"]]
@@ -77,7 +77,7 @@ async def test_a_payment_quoting_the_invoice_completes_the_order(e2e: RunningSta
     assert cleared["ClearingAccountingDocument"] != ""
 
     # The bank's statements read again clear nothing twice.
-    again = await e2e.api.post("/cash/run")
+    again = await e2e.ops.post("/cash/run")
     assert again.status_code == 200 and again.json()["applied"] == []
 
 
@@ -95,14 +95,14 @@ async def test_a_reference_the_bank_recut_and_an_unapplied_payment(e2e: RunningS
         debtor={"name": "Unknown Payer Ltd", "iban": "NL57MOCK0000000004"},
     )
 
-    run = await e2e.api.post("/cash/run")
+    run = await e2e.ops.post("/cash/run")
 
     assert run.status_code == 200, run.text
     assert [a["billing_document"] for a in run.json()["applied"]] == [one["billing_document"]]
     await wait_for_status(e2e, first["order_id"], {"COMPLETED"})
-    unapplied = (await e2e.api.get("/cash/unapplied")).json()
+    unapplied = (await e2e.ops.get("/cash/unapplied")).json()
     (item,) = [u for u in unapplied if u["payer_name"] == "Unknown Payer Ltd"]
-    decided = await e2e.api.post(
+    decided = await e2e.ops.post(
         f"/cash/unapplied/{item['id']}/apply", json={"invoices": [two["billing_document"]]}
     )
     assert decided.status_code == 200, decided.text

@@ -187,7 +187,7 @@ async def test_a_cancel_right_after_acceptance_unwinds_everything(e2e: RunningSt
         assert time.monotonic() < deadline, e2e.log_tail()
         await asyncio.sleep(0.02)
     assert len(await sap_orders_with_po(e2e, po)) == 1
-    cancel = await e2e.api.post(f"/orders/{order_id}/cancel")
+    cancel = await e2e.ops.post(f"/orders/{order_id}/cancel")
     assert cancel.status_code == 202, cancel.text
 
     view = await wait_for_status(e2e, order_id, {"CANCELLED", "NEEDS_ATTENTION"})

@@ -42,10 +42,12 @@ from workers.order_directory import TemporalOrderDirectory
 from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
 from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
 from workflows.contracts import (
+    DECIDE_UPDATE,
     EXECUTION_EVENT_SIGNAL,
     ORDER_TO_CASH_WORKFLOW,
     SUBMIT_UPDATE,
     VIEW_QUERY,
+    OpsDecision,
     OrderToCashInput,
     RetryBudget,
     SubmitVerdict,
@@ -137,7 +139,11 @@ class Stack:
                     continue
                 undoable = not handle.id.startswith("order-")  # a return unwinds, or refuses
                 if not undoable:
-                    undoable = (await view_of(handle)).status in _UNDOABLE
+                    view = await view_of(handle)
+                    undoable = view.status in _UNDOABLE or (
+                        view.status is OrderStatus.NEEDS_ATTENTION
+                        and not any(s.shipped_at for s in view.shipments)
+                    )
                 if undoable:
                     await handle.cancel()
                     with contextlib.suppress(Exception):
@@ -264,6 +270,23 @@ async def send_event(
             lines=lines or [],
         ),
     )
+
+
+async def parked(handle: WorkflowHandle[Any, Any], seconds: float = 15) -> OrderView:
+    """Wait until the order waits for a decision in NEEDS_ATTENTION."""
+    return await until(
+        handle,
+        lambda v: v.status is OrderStatus.NEEDS_ATTENTION and bool(v.attention),
+        seconds=seconds,
+    )
+
+
+async def decide(handle: WorkflowHandle[Any, Any], action: str, **fields: Any) -> OrderView:
+    """Ops decide for a parked order, as the API does (the `decide_now` update)."""
+    view: OrderView = await handle.execute_update(
+        DECIDE_UPDATE, OpsDecision(action=action, **fields), result_type=OrderView
+    )
+    return view
 
 
 def shipment_status(view: OrderView) -> str:

@@ -14,8 +14,11 @@ from canonical.events import EventLine
 from canonical.events import ExecutionEventKind as Kind
 from canonical.orders import FulfillmentPolicy, ServiceLevel, SubmittedLine
 from canonical.statuses import OrderStatus
+from canonical.view import OrderView
 from tests.workflows.support import (
     Stack,
+    decide,
+    parked,
     result_of,
     running_stack,
     send_event,
@@ -215,7 +218,7 @@ async def test_the_cheapest_quote_within_the_service_level_wins(
         await handle.cancel()
 
 
-async def test_no_carrier_within_the_service_level_unwinds_the_order(
+async def test_no_carrier_within_the_service_level_parks_the_order_until_ops_cancel(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
     async with running_stack(time_skipping_env.client) as stack:
@@ -223,9 +226,18 @@ async def test_no_carrier_within_the_service_level_unwinds_the_order(
         _, handle = await stack.submit("EXPRESS-2", submission(service_level=ServiceLevel.EXPRESS))
         await until(handle, lambda v: v.status is OrderStatus.RELEASED)
         await send_event(handle, "EXPRESS-2-S1", Kind.PACKED)
-        with pytest.raises(WorkflowFailureError):
-            await handle.result()
-        view = await view_of(handle)
+        view = await parked(handle)
+        [problem] = view.attention
+        assert (problem.step, problem.shipment_id, problem.error_type) == (
+            "rate_shop",
+            "EXPRESS-2-S1",
+            "NO_CARRIER",
+        )
+        assert "within 1 day" in problem.message
+        assert stack.carrier.labels == {}
+
+        await decide(handle, "cancel", note="customer agreed to cancel")
+        view = OrderView.model_validate(await handle.result())
         assert view.status is OrderStatus.CANCELLED
-        assert "NO_CARRIER" in view.failure
         assert stack.erp.sales_orders == {}
+        assert stack.wms.available("W1", "TG11") == 100

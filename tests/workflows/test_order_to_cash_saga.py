@@ -5,15 +5,18 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowFailureError
-from temporalio.exceptions import ApplicationError, CancelledError
+from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.errors import RejectionError, TransientError
 from canonical.events import ExecutionEventKind as Kind
 from canonical.statuses import OrderStatus, ShipmentStatus
+from canonical.view import OrderView
 from tests.workflows.support import (
     Stack,
     compensations_run,
+    decide,
+    parked,
     result_of,
     running_stack,
     send_event,
@@ -41,19 +44,26 @@ def _refuse(stack: Stack, system: str, method: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("system", "method", "needs_packing", "undone"),
+    ("system", "method", "step", "needs_packing", "undone"),
     [
-        ("erp", "create_sales_order", False, [CANCEL_SO]),
-        ("wms", "reserve", False, [RELEASE, CANCEL_SO]),
-        ("wms", "release_to_pick", False, [RECALL, RELEASE, CANCEL_SO]),
-        ("carrier", "buy_label", True, [VOID, RECALL, RELEASE, CANCEL_SO]),
-        ("wms", "attach_label", True, [VOID, RECALL, RELEASE, CANCEL_SO]),
+        ("erp", "create_sales_order", "create_sales_order", False, [CANCEL_SO]),
+        ("wms", "reserve", "reserve_inventory", False, [RELEASE, CANCEL_SO]),
+        ("wms", "release_to_pick", "release_to_warehouse", False, [RECALL, RELEASE, CANCEL_SO]),
+        ("carrier", "buy_label", "buy_label", True, [VOID, RECALL, RELEASE, CANCEL_SO]),
+        (
+            "wms",
+            "attach_label",
+            "hand_label_to_warehouse",
+            True,
+            [VOID, RECALL, RELEASE, CANCEL_SO],
+        ),
     ],
 )
-async def test_a_refusal_at_each_step_unwinds_in_reverse(
+async def test_a_refusal_at_each_step_parks_and_cancel_unwinds_in_reverse(
     time_skipping_env: WorkflowEnvironment,
     system: str,
     method: str,
+    step: str,
     needs_packing: bool,
     undone: list[str],
 ) -> None:
@@ -63,16 +73,20 @@ async def test_a_refusal_at_each_step_unwinds_in_reverse(
         if needs_packing:
             view = await until(handle, lambda v: v.status is OrderStatus.RELEASED)
             await send_event(handle, view.shipments[0].shipment_id, Kind.PACKED)
-        with pytest.raises(WorkflowFailureError) as failure:
-            await handle.result()
-        assert isinstance(failure.value.cause, ApplicationError)
-        assert failure.value.cause.type == "ORDER_FAILED"
+        view = await parked(handle)
+        [problem] = view.attention
+        assert (problem.step, problem.error_type) == (step, "REFUSED")
+        assert f"{method} refused" in problem.message
+        assert compensations_run(view) == []  # nothing undone while it waits
 
-        view = await view_of(handle)
+        await decide(handle, "cancel", by="ops-test", note="customer withdrew")
+        view = OrderView.model_validate(await handle.result())
         assert view.status is OrderStatus.CANCELLED
-        assert f"{method} refused" in view.failure
+        assert view.attention == []
         assert compensations_run(view) == undone
         assert {c.step: c.state for c in view.compensations} == {step: "done" for step in undone}
+        cancel = next(e for e in view.timeline if e.kind == "CANCEL_REQUESTED")
+        assert cancel.detail == "by ops-test: customer withdrew"
         shipment_id = f"{view.order_id}-S1"
         # What the outside systems were left with: nothing held, nothing open.
         assert stack.wms.status_of(shipment_id) in (None, "CANCELLED")
@@ -95,18 +109,19 @@ async def test_transient_failures_are_retried_not_unwound(
         await handle.cancel()
 
 
-async def test_a_step_that_never_recovers_fails_the_order_after_its_budget(
+async def test_a_step_that_never_recovers_parks_after_its_budget(
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
     async with running_stack(time_skipping_env.client) as stack:
         stack.wms.fail_next("release_to_pick", TransientError("WMS down", system="wms"), times=50)
         _, handle = await stack.submit()
-        with pytest.raises(WorkflowFailureError):
-            await handle.result()
-        view = await view_of(handle)
+        view = await parked(handle)
         assert len(stack.wms.calls_to("release_to_pick")) == 8
-        assert view.status is OrderStatus.CANCELLED
-        assert compensations_run(view) == [RECALL, RELEASE, CANCEL_SO]
+        [problem] = view.attention
+        assert (problem.step, problem.error_type) == ("release_to_warehouse", "RETRIES_EXHAUSTED")
+        assert "WMS down" in problem.message
+        # Temporal's own Cancel (the UI's button) unwinds a parked order too.
+        await _cancel_and_expect_cancelled(stack, handle, [RECALL, RELEASE, CANCEL_SO])
 
 
 async def _cancel_and_expect_cancelled(stack: Stack, handle: Any, undone: list[str]) -> None:
