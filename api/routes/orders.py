@@ -12,12 +12,15 @@ from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
 from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
 from api.order_list import OrderSummary, list_orders, visibility_query
 from canonical.orders import Channel, OrderSubmission
-from canonical.statuses import ORDER_MILESTONES, OrderStatus
+from canonical.statuses import ORDER_MILESTONES, OrderStatus, ShipmentStatus
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
 OrderIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+# Shipments in these have left the warehouse.
+_GONE = frozenset({ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED})
 
 # Past these an order cannot be cancelled; it can only be returned.
 _NOT_CANCELLABLE = frozenset(
@@ -120,6 +123,9 @@ async def cancel_order(
         return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
     if view.status in _NOT_CANCELLABLE or view.status is OrderStatus.REJECTED:
         return _problem(409, f"order {order_id} is {view.status.value} and cannot be cancelled")
+    if any(s.status in _GONE for s in view.shipments):
+        # A parked order hides its milestone behind NEEDS_ATTENTION; its shipments do not.
+        return _problem(409, f"order {order_id} has shipped goods and cannot be cancelled")
     try:
         await gateway.cancel(order_id)
     except OrderNotFound:

@@ -11,6 +11,7 @@ from tests.api.support import (
     has_status,
     new_order_id,
     released,
+    send,
     until,
 )
 
@@ -112,3 +113,29 @@ async def test_bad_action_requests(api: ApiHarness) -> None:
 
     too_long = await api.http.post(f"/orders/{order_id}/actions/retry", json={"note": "x" * 501})
     assert too_long.status_code == 422, too_long.text
+
+
+async def test_a_parked_order_that_has_shipped_cannot_be_cancelled(api: ApiHarness) -> None:
+    api.stack.erp.fail_next(
+        "create_billing_document",
+        RejectionError("pricing incomplete", code="SAP_REJECTED", system="erp"),
+    )
+    order_id = await accepted(api.http)
+    await released(api.http, order_id)
+    await send(api.http, order_id, "picked")
+    await send(api.http, order_id, "packed")
+    await until(api.http, order_id, lambda v: v.shipments[0].tracking_number != "")
+    await send(api.http, order_id, "shipped")
+    view = await until(api.http, order_id, PARKED)
+    assert view.attention[0].step == "create_billing_document"
+
+    cancel = await api.http.post(f"/orders/{order_id}/cancel")
+    assert cancel.status_code == 409, cancel.text
+    act = await api.http.post(f"/orders/{order_id}/actions/cancel")
+    assert act.status_code == 409, act.text
+    assert "already shipped" in act.json()["detail"]
+
+    retry = await api.http.post(f"/orders/{order_id}/actions/retry")
+    assert retry.status_code == 202, retry.text
+    view = await until(api.http, order_id, has_status(OrderStatus.INVOICED))
+    assert len(api.stack.erp.billing_documents) == 1
