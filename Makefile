@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e bench install constraints clean
+.PHONY: run test lint format unit e2e bench bench-erp install constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.order_flow --orders 100 --rate 1.5 --concurrency 100
 	$(BIN)/python -m bench.order_flow --orders 80 --concurrency 10
+
+## ERP call budget: 200 orders at once, ERP calls per second from mock-sap's log.
+bench-erp: $(STAMP)
+	$(BIN)/python -m bench.erp_rate --orders 200 --limit 20
 
 constraints: $(STAMP)
 	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new

@@ -31,6 +31,7 @@ from activities.order_validation import judge
 from adapters.erp.port import (
     BillingRequest,
     DeliveryRequest,
+    ErpLookups,
     ErpOrderItem,
     ErpPort,
     ErpProduct,
@@ -54,6 +55,9 @@ class ErpActivities:
         customer_policies: Fulfillment policy per customer, for orders that name none.
         payment_terms: Payment terms per customer, where the ERP keeps none.
         default_payment_terms: For customers with terms neither in the ERP nor here.
+        lookups: Where the verdict looks customers and items up; `erp` itself unless
+            given (a worker passes `adapters.erp.cached_lookups.CachedErpLookups`
+            around `erp`). Writes always go to `erp`.
     """
 
     def __init__(
@@ -63,8 +67,11 @@ class ErpActivities:
         customer_policies: Mapping[str, FulfillmentPolicy] | None = None,
         payment_terms: Mapping[str, str] | None = None,
         default_payment_terms: str = DEFAULT_PAYMENT_TERMS,
+        *,
+        lookups: ErpLookups | None = None,
     ) -> None:
         self._erp = erp
+        self._lookups: ErpLookups = erp if lookups is None else lookups
         self._prices = prices
         self._policies = dict(customer_policies or {})
         self._terms = dict(payment_terms or {})
@@ -77,8 +84,8 @@ class ErpActivities:
         with rejections_as_application_errors():
             # Lookups in parallel: the verdict is on the submitter's critical path.
             customer, found = await asyncio.gather(
-                self._erp.get_customer(submission.customer_id),
-                asyncio.gather(*(self._erp.get_product(sku) for sku in skus)),
+                self._lookups.get_customer(submission.customer_id),
+                asyncio.gather(*(self._lookups.get_product(sku) for sku in skus)),
             )
         products: dict[str, ErpProduct | None] = dict(zip(skus, found, strict=True))
         policy = self._policies.get(submission.customer_id, FulfillmentPolicy.SHIP_AVAILABLE)

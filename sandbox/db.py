@@ -230,7 +230,12 @@ def make_engine(database_url: str) -> Engine:
         # One shared connection, or every session would see its own empty database.
         return create_engine(database_url, connect_args=connect_args, poolclass=StaticPool)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(database_url, connect_args=connect_args)
+    # No cap on connections (`max_overflow=-1`): the database work runs on the event
+    # loop's thread, and a request keeps its session until it is answered, so a
+    # checkout waiting for a free connection would hold the loop while the requests
+    # that have them cannot go on. 200 orders at once did that: the sandbox stalled
+    # for the pool's 30 s timeout, again and again.
+    return create_engine(database_url, connect_args=connect_args, max_overflow=-1)
 
 
 def _add_missing_columns(engine: Engine) -> None:

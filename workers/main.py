@@ -1,4 +1,11 @@
-"""Run one worker process: every task queue, real adapters."""
+"""Run one worker process: every task queue, real adapters.
+
+The ERP is protected twice here: the verdict's lookups go through a TTL cache
+(`adapters.erp.cached_lookups`), and every request to SAP through the process's share
+of the ERP call budget (`adapters.erp.rate_limit`, which says how
+`ORDERMESH_ERP_CALLS_PER_SECOND` maps onto HTTP requests, Temporal's task-queue limit
+and the ERP worker's concurrency).
+"""
 
 import asyncio
 import contextlib
@@ -18,6 +25,8 @@ from activities.warehouse import WarehouseActivities
 from adapters.bank.http import MockBankAdapter
 from adapters.bank.settings import BankSettings
 from adapters.carrier.http import HttpCarrierAdapter
+from adapters.erp.cached_lookups import CachedErpLookups
+from adapters.erp.rate_limit import ErpCallLimiter, RateLimitedTransport
 from adapters.erp.sap import SapErpAdapter
 from adapters.erp.sap_settings import SapSettings
 from adapters.tms.http import HttpTmsAdapter
@@ -46,7 +55,9 @@ def build_workers(
     cash: CashActivities,
     returns: ReturnActivities,
 ) -> list[Worker]:
-    """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue."""
+    """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue: at most
+    `erp_calls_per_second` activity starts per second across all workers (Temporal's
+    limit), and this process's share of it, rounded up, running at once."""
     return [
         Worker(
             client,
@@ -59,6 +70,7 @@ def build_workers(
             task_queue=temporal.erp_task_queue,
             activities=erp_queue_activities(erp, cash, returns),
             max_task_queue_activities_per_second=settings.erp_calls_per_second,
+            max_concurrent_activities=settings.erp_activity_slots(),
         ),
     ]
 
@@ -67,7 +79,18 @@ async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     temporal, settings = TemporalSettings(), WorkerSettings()
     client = await connect(temporal)
-    erp = SapErpAdapter.from_settings(SapSettings())
+    erp = SapErpAdapter.from_settings(
+        SapSettings(),
+        transport=RateLimitedTransport(
+            ErpCallLimiter.per_second(settings.erp_calls_per_second_here())
+        ),
+    )
+    lookups = CachedErpLookups(
+        erp,
+        settings.erp_lookup_ttl_seconds,
+        not_found_ttl_seconds=settings.erp_lookup_not_found_ttl_seconds,
+        max_entries=settings.erp_lookup_cache_entries,
+    )
     wms = HttpWmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     carrier = HttpCarrierAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
     tms = HttpTmsAdapter.from_base_url(settings.sandbox_url, settings.http_timeout_seconds)
@@ -86,6 +109,7 @@ async def main() -> None:
             settings.customer_policies,
             settings.payment_terms,
             settings.default_payment_terms,
+            lookups=lookups,
         ),
         WarehouseActivities(wms),
         CarrierActivities(carrier),

@@ -1,5 +1,6 @@
 """Worker configuration, from the environment."""
 
+import math
 from decimal import Decimal
 from typing import Annotated
 
@@ -7,6 +8,11 @@ from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.returns import ReturnSettings
+from adapters.erp.cached_lookups import (
+    DEFAULT_MAX_ENTRIES,
+    DEFAULT_NOT_FOUND_TTL_SECONDS,
+    DEFAULT_TTL_SECONDS,
+)
 from canonical.orders import FulfillmentPolicy
 from canonical.payment_terms import DEFAULT_PAYMENT_TERMS, checked_terms
 from canonical.pricing import DEMO_PRICE_LIST, PriceList
@@ -20,8 +26,15 @@ class WorkerSettings(BaseSettings):
     Attributes:
         sandbox_url: Base URL of the WMS and carrier (the sandbox simulators here).
         database_url: The store (the cash ledger lives there); the API's too.
-        erp_calls_per_second: Temporal task-queue rate limit on ERP activities,
-            across every worker of the queue.
+        erp_calls_per_second: The most HTTP requests per second the ERP receives from
+            all workers together (see `adapters.erp.rate_limit` for how it holds).
+        erp_worker_processes: How many worker processes share that budget; each keeps
+            to `erp_calls_per_second / erp_worker_processes`.
+        erp_lookup_ttl_seconds: How long the verdict's customer and item lookups are
+            kept (`adapters.erp.cached_lookups`); 0 turns the cache off.
+        erp_lookup_not_found_ttl_seconds: How long "no such customer / item" is kept
+            (at most `erp_lookup_ttl_seconds`).
+        erp_lookup_cache_entries: How many lookups a worker keeps at most.
         price_currency / prices: The price list for lines submitted without a
             price, e.g. `ORDERMESH_PRICES='{"TG11": "95.00"}'`.
         payment_terms: Terms per customer where the ERP keeps none, e.g.
@@ -39,7 +52,11 @@ class WorkerSettings(BaseSettings):
     sandbox_url: str = "http://127.0.0.1:8070"
     database_url: str = "sqlite:///.data/ordermesh.db"
     http_timeout_seconds: float = 10.0
-    erp_calls_per_second: float = 20.0
+    erp_calls_per_second: float = Field(default=20.0, gt=0)
+    erp_worker_processes: int = Field(default=1, ge=1)
+    erp_lookup_ttl_seconds: float = Field(default=DEFAULT_TTL_SECONDS, ge=0)
+    erp_lookup_not_found_ttl_seconds: float = Field(default=DEFAULT_NOT_FOUND_TTL_SECONDS, ge=0)
+    erp_lookup_cache_entries: int = Field(default=DEFAULT_MAX_ENTRIES, ge=1)
     price_currency: str = DEMO_PRICE_LIST.currency
     # Validated here, so a bad price list stops the worker at start rather than
     # failing every verdict.
@@ -59,3 +76,12 @@ class WorkerSettings(BaseSettings):
 
     def price_list(self) -> PriceList:
         return PriceList(currency=self.price_currency, prices=self.prices)
+
+    def erp_calls_per_second_here(self) -> float:
+        """This process's share of the ERP call budget."""
+        return self.erp_calls_per_second / self.erp_worker_processes
+
+    def erp_activity_slots(self) -> int:
+        """How many ERP activities this process runs at once: its calls per second,
+        rounded up, at least one (see `adapters.erp.rate_limit`)."""
+        return max(1, math.ceil(self.erp_calls_per_second_here()))

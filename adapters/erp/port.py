@@ -254,6 +254,16 @@ class CreditMemoRef(BaseModel):
     created: bool = True
 
 
+class ErpLookups(Protocol):
+    """The master-data lookups of the ERP port, which the verdict makes: every `ErpPort`
+    is one, and so is `adapters.erp.cached_lookups.CachedErpLookups`. None means "no
+    such thing"; a failure raises as `ErpPort` does."""
+
+    async def get_customer(self, customer_id: str) -> ErpCustomer | None: ...
+
+    async def get_product(self, sku: str) -> ErpProduct | None: ...
+
+
 class ErpPort(Protocol):
     """The ERP. Lookups return None for "no such thing"; writes raise
     `adapters.errors.RejectionError` or `TransientError` (see that module)."""

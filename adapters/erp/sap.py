@@ -140,7 +140,9 @@ class SapErpAdapter:
 
         Args:
             settings: Where SAP is; `SapSettings()` (the environment) when None.
-            transport: An httpx transport to use instead of the network (tests).
+            transport: An httpx transport to send through instead of the network's
+                own: a mock in tests, `adapters.erp.rate_limit.RateLimitedTransport`
+                in a worker.
         """
         settings = settings or SapSettings()
         auth = None

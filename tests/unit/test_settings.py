@@ -63,6 +63,46 @@ def test_worker_numbers_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.sandbox_url == "http://sandbox:8070"
 
 
+def test_worker_erp_protection_defaults() -> None:
+    settings = WorkerSettings()
+
+    assert settings.erp_calls_per_second == 20
+    assert settings.erp_calls_per_second_here() == 20
+    assert settings.erp_activity_slots() == 20
+    assert settings.erp_lookup_ttl_seconds == 300
+    assert settings.erp_lookup_not_found_ttl_seconds == 30
+
+
+def test_worker_erp_budget_shared_by_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERMESH_ERP_CALLS_PER_SECOND", "5")
+    monkeypatch.setenv("ORDERMESH_ERP_WORKER_PROCESSES", "2")
+    monkeypatch.setenv("ORDERMESH_ERP_LOOKUP_TTL_SECONDS", "0")
+
+    settings = WorkerSettings()
+
+    assert settings.erp_calls_per_second_here() == 2.5
+    assert settings.erp_activity_slots() == 3
+    assert settings.erp_lookup_ttl_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ORDERMESH_ERP_CALLS_PER_SECOND", "0"),
+        ("ORDERMESH_ERP_WORKER_PROCESSES", "0"),
+        ("ORDERMESH_ERP_LOOKUP_TTL_SECONDS", "-1"),
+        ("ORDERMESH_ERP_LOOKUP_CACHE_ENTRIES", "0"),
+    ],
+)
+def test_worker_erp_settings_out_of_range_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ValidationError):
+        WorkerSettings()
+
+
 def test_worker_prices_that_are_not_json_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORDERMESH_PRICES", "TG11=95")
 
