@@ -62,6 +62,7 @@ def create_app(
             temporal,
             task_queue=temporal_settings.task_queue,
             erp_task_queue=temporal_settings.erp_task_queue,
+            erp_lookup_task_queue=temporal_settings.erp_lookup_task_queue,
             warehouse_preference=settings.warehouse_preference,
             verdict_timeout=timedelta(seconds=settings.verdict_timeout_seconds),
         )

@@ -82,6 +82,7 @@ class OrderGateway:
         client: A Temporal client with the pydantic data converter.
         task_queue: Where order workflows run.
         erp_task_queue: Passed to each workflow for its ERP activities.
+        erp_lookup_task_queue: Passed to each workflow for its verdict's lookups.
         warehouse_preference: Passed to each workflow.
         verdict_timeout: How long a submission waits for its verdict.
     """
@@ -94,10 +95,12 @@ class OrderGateway:
         erp_task_queue: str,
         warehouse_preference: list[str],
         verdict_timeout: timedelta,
+        erp_lookup_task_queue: str = "",
     ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._erp_task_queue = erp_task_queue
+        self._erp_lookup_task_queue = erp_lookup_task_queue
         self._warehouse_preference = warehouse_preference
         self._verdict_timeout = verdict_timeout
 
@@ -114,6 +117,7 @@ class OrderGateway:
                 submission=submission,
                 fingerprint=submission.fingerprint(),
                 erp_task_queue=self._erp_task_queue,
+                erp_lookup_task_queue=self._erp_lookup_task_queue,
                 warehouse_preference=self._warehouse_preference,
             ),
             id=order_workflow_id(order_id),

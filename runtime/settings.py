@@ -9,6 +9,8 @@ class TemporalSettings(BaseSettings):
     Attributes:
         task_queue: Workflows and the activities of every system but the ERP.
         erp_task_queue: ERP activities alone, so one rate limit protects the ERP.
+        erp_lookup_task_queue: The verdict's ERP lookups, so a verdict never waits in
+            line behind ERP writes (its SAP requests still keep to the ERP budget).
     """
 
     model_config = SettingsConfigDict(env_prefix="ORDERMESH_TEMPORAL_")
@@ -17,3 +19,4 @@ class TemporalSettings(BaseSettings):
     namespace: str = "default"
     task_queue: str = "ordermesh-orders"
     erp_task_queue: str = "ordermesh-erp"
+    erp_lookup_task_queue: str = "ordermesh-erp-lookups"

@@ -37,7 +37,12 @@ from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.returns_ledger import ReturnsLedger
 from workers.order_directory import TemporalOrderDirectory
-from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workers.registry import (
+    WORKFLOWS,
+    erp_lookup_activities,
+    erp_queue_activities,
+    order_queue_activities,
+)
 from workers.schedules import ensure_cash_schedule
 from workers.settings import WorkerSettings
 
@@ -55,9 +60,10 @@ def build_workers(
     cash: CashActivities,
     returns: ReturnActivities,
 ) -> list[Worker]:
-    """The order queue (workflows, WMS, carrier) and the rate-limited ERP queue: at most
-    `erp_calls_per_second` activity starts per second across all workers (Temporal's
-    limit), and this process's share of it, rounded up, running at once."""
+    """The order queue (workflows, WMS, carrier), the rate-limited ERP queue (at most
+    `erp_calls_per_second` activity starts per second across all workers, Temporal's
+    limit, and this process's share of it, rounded up, running at once) and the
+    verdict's lookup queue."""
     return [
         Worker(
             client,
@@ -71,6 +77,13 @@ def build_workers(
             activities=erp_queue_activities(erp, cash, returns),
             max_task_queue_activities_per_second=settings.erp_calls_per_second,
             max_concurrent_activities=settings.erp_activity_slots(),
+        ),
+        # No Temporal rate limit here: cached verdicts cost the ERP nothing, and the
+        # lookups that do reach SAP pass the same per-process call budget as the rest.
+        Worker(
+            client,
+            task_queue=temporal.erp_lookup_task_queue,
+            activities=erp_lookup_activities(erp),
         ),
     ]
 
@@ -136,7 +149,12 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker up on %s and %s", temporal.task_queue, temporal.erp_task_queue)
+    log.info(
+        "worker up on %s, %s and %s",
+        temporal.task_queue,
+        temporal.erp_task_queue,
+        temporal.erp_lookup_task_queue,
+    )
     runs = [asyncio.create_task(w.run()) for w in workers]
     await stop.wait()
     log.info("worker stopping")

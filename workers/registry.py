@@ -51,13 +51,18 @@ def order_queue_activities(
     ]
 
 
+def erp_lookup_activities(erp: ErpActivities) -> list[Callable[..., Any]]:
+    """The verdict, on a queue of its own: mostly answered from the lookup cache, it
+    must not wait behind the ERP writes (its SAP requests keep to the same budget)."""
+    return [erp.validate_order]
+
+
 def erp_queue_activities(
     erp: ErpActivities, cash: CashActivities, returns: ReturnActivities
 ) -> list[Callable[..., Any]]:
-    """Everything that calls the ERP, cash application's ERP steps included, so the one
-    rate limit covers them all."""
+    """Everything that calls the ERP but the verdict, cash application's ERP steps
+    included, so the one rate limit covers them all."""
     return [
-        erp.validate_order,
         erp.create_sales_order,
         erp.cancel_sales_order,
         erp.create_billing_document,

@@ -63,6 +63,8 @@ class OrderToCashInput(BaseModel):
         fingerprint: Digest of the submission, to tell a retry from a reused key.
         erp_task_queue: Where ERP activities run; empty means the workflow's own
             task queue. A dedicated queue lets one rate limit protect the ERP.
+        erp_lookup_task_queue: Where the verdict's ERP lookups run; empty means
+            `erp_task_queue`.
         warehouse_preference: Warehouses to try first, in order.
         retry: The retry budget of forward steps.
         backorder_window_days: How long a backordered quantity waits for stock
@@ -73,6 +75,7 @@ class OrderToCashInput(BaseModel):
     submission: OrderSubmission
     fingerprint: str = ""
     erp_task_queue: str = ""
+    erp_lookup_task_queue: str = ""
     warehouse_preference: list[str] = []
     retry: RetryBudget = RetryBudget()
     backorder_window_days: float = 14.0

@@ -243,6 +243,9 @@ class OrderToCashWorkflow:
             ValidateOrderResult,
             erp=True,
             patient=True,  # an order waits RECEIVED until the ERP answers
+            # Its own queue: a verdict, mostly answered from the lookup cache, must not
+            # wait behind a burst of ERP writes in the rate-limited queue.
+            task_queue=self._input.erp_lookup_task_queue,
         )
         if result.order is None:
             self._state.reject(workflow.now(), result.reasons)

@@ -60,11 +60,15 @@ class Steps:
         erp: bool = False,
         patient: bool = False,
         handled: Collection[str] = (),
+        task_queue: str = "",
     ) -> R:
         """Run one activity. A forward step parks when it fails for good, except for
-        the rejection types in `handled`, which the caller acts on itself."""
+        the rejection types in `handled`, which the caller acts on itself. `task_queue`
+        sends an ERP step to a queue of its own (the verdict's lookups)."""
         if patient or self._parking is None:
-            return await self._execute(name, arg, result_type, erp=erp, patient=patient)
+            return await self._execute(
+                name, arg, result_type, erp=erp, patient=patient, task_queue=task_queue
+            )
         try:
             result = await self._parking.run(
                 name, lambda: self._passing(handled, name, arg, result_type, erp=erp)
@@ -97,13 +101,20 @@ class Steps:
             raise
 
     async def _execute(
-        self, name: str, arg: Any, result_type: type[R], *, erp: bool, patient: bool
+        self,
+        name: str,
+        arg: Any,
+        result_type: type[R],
+        *,
+        erp: bool,
+        patient: bool,
+        task_queue: str = "",
     ) -> R:
         result: R = await workflow.execute_activity(
             name,
             arg,
             result_type=result_type,
-            task_queue=self._erp_task_queue if erp else None,
+            task_queue=task_queue or (self._erp_task_queue if erp else None),
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=self._patient if patient else self._bounded,
         )

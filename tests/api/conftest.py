@@ -49,7 +49,11 @@ def make_api(stack: Stack) -> AppFactory:
         engine = stack.ledger.engine
         app = create_app(
             ApiSettings(**{"warehouse_preference": ["W1", "W2"], **settings}),
-            TemporalSettings(task_queue=stack.task_queue, erp_task_queue=stack.task_queue),
+            TemporalSettings(
+                task_queue=stack.task_queue,
+                erp_task_queue=stack.task_queue,
+                erp_lookup_task_queue=stack.task_queue,
+            ),
             client=stack.client,
             engine=engine,
         )

@@ -143,7 +143,11 @@ async def test_the_schedule_runs_cash_application_and_follows_the_settings(
     dev_server_env: WorkflowEnvironment, stack: Stack
 ) -> None:
     client = dev_server_env.client
-    temporal = TemporalSettings(task_queue=stack.task_queue, erp_task_queue=stack.task_queue)
+    temporal = TemporalSettings(
+        task_queue=stack.task_queue,
+        erp_task_queue=stack.task_queue,
+        erp_lookup_task_queue=stack.task_queue,
+    )
     account = "ACME"
     schedule_id = await ensure_cash_schedule(client, temporal, account, timedelta(minutes=5))
     handle = client.get_schedule_handle(schedule_id)

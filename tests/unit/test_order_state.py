@@ -12,6 +12,7 @@ from canonical.orders import RejectionCode, RejectionReason
 from canonical.quantities import UnitOfMeasure
 from canonical.shipments import Backorder, Shipment, ShipmentLine
 from canonical.statuses import OrderStatus, ShipmentStatus
+from canonical.view import ParkedStep
 from tests.unit.builders import order, submission
 from workflows.order_state import OrderState, shipment_reached
 
@@ -329,3 +330,48 @@ def test_shipment_reached(status: ShipmentStatus, target: ShipmentStatus, reache
     shipment = new_state("ORD-1-S1").view.shipments[0].model_copy(update={"status": status})
 
     assert shipment_reached(shipment, target) is reached
+
+
+def _problem(shipment_id: str = "", step: str = "create_billing_document") -> ParkedStep:
+    return ParkedStep(
+        step=step, shipment_id=shipment_id, error_type="SAP_REJECTED", message="no", since=T0
+    )
+
+
+def test_a_parked_order_shows_needs_attention_and_keeps_the_progress_made_meanwhile() -> None:
+    state = new_state("ORD-1-S1", "ORD-1-S2")
+    state.apply_event(event("e1", ExecutionEventKind.SHIPPED, "ORD-1-S1"))
+    assert state.status is OrderStatus.PARTIALLY_SHIPPED
+
+    state.park(at(2), _problem("ORD-1-S1"))
+    state.apply_event(event("e2", ExecutionEventKind.SHIPPED, "ORD-1-S2", minute=3))
+    assert state.status is OrderStatus.NEEDS_ATTENTION
+    assert state.parked() == _problem("ORD-1-S1")
+
+    state.unpark(at(4), _problem("ORD-1-S1"), "retry create_billing_document by ops")
+    assert state.status is OrderStatus.SHIPPED  # both shipped while it waited
+    assert state.view.attention == []
+    assert [e.kind for e in state.view.timeline][-2:] == ["SHIPMENT_SHIPPED", "OPS_DECISION"]
+
+
+def test_an_order_stays_parked_until_every_parked_step_goes_on() -> None:
+    state = new_state("ORD-1-S1", "ORD-1-S2")
+    state.park(at(1), _problem("ORD-1-S1"))
+    state.park(at(2), _problem("ORD-1-S2"))
+    assert state.parked("ORD-1-S2") == _problem("ORD-1-S2")
+    assert state.parked("ORD-1-S3") is None
+
+    state.unpark(at(3), _problem("ORD-1-S1"), "retry")
+    assert state.status is OrderStatus.NEEDS_ATTENTION
+    state.unpark(at(4), _problem("ORD-1-S2"), "retry")
+    assert state.status is OrderStatus.ALLOCATED
+
+
+def test_cancelling_clears_what_was_parked() -> None:
+    state = new_state()
+    state.park(at(1), _problem(step="create_sales_order"))
+    state.set_status(OrderStatus.CANCELLING)
+    assert state.view.attention == []
+    assert state.parked() is None
+    state.advance(at(2), OrderStatus.ALLOCATED, "wms")  # not a milestone past cancelling
+    assert state.status is OrderStatus.CANCELLING

@@ -39,7 +39,12 @@ from store.db import create_schema, make_engine
 from store.returns_ledger import ReturnsLedger
 from tests.helpers import new_worker
 from workers.order_directory import TemporalOrderDirectory
-from workers.registry import WORKFLOWS, erp_queue_activities, order_queue_activities
+from workers.registry import (
+    WORKFLOWS,
+    erp_lookup_activities,
+    erp_queue_activities,
+    order_queue_activities,
+)
 from workflows.cash_contracts import PAYMENT_APPLIED_SIGNAL
 from workflows.contracts import (
     DECIDE_UPDATE,
@@ -169,6 +174,7 @@ _UNDOABLE = frozenset(
 async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
     stack = Stack(client=client, task_queue=f"tq-{uuid.uuid4()}", **fakes)
     cash = CashActivities(stack.bank, stack.erp, stack.ledger)
+    erp = ErpActivities(stack.erp, DEMO_PRICE_LIST)
     returns = ReturnActivities(
         stack.erp,
         stack.wms,
@@ -190,7 +196,8 @@ async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
                 cash,
                 returns,
             ),
-            *erp_queue_activities(ErpActivities(stack.erp, DEMO_PRICE_LIST), cash, returns),
+            *erp_queue_activities(erp, cash, returns),
+            *erp_lookup_activities(erp),
         ],
     )
     async with worker:
