@@ -32,6 +32,8 @@ class ParkedStep(BaseModel):
     Attributes:
         step: The activity that failed, e.g. `create_sales_order`.
         shipment_id: The shipment whose step it is; empty for the order's own steps.
+        workflow_id: The workflow that waits, when it is not the order's own nor a
+            shipment's (the partner documents of an EDI order).
         error_type: The failure's type as the adapter classified it (`REJECTED`,
             `SAP_ERROR`, ...), or `RETRIES_EXHAUSTED` for a transient failure that ran
             out of attempts.
@@ -44,11 +46,17 @@ class ParkedStep(BaseModel):
 
     step: str
     shipment_id: str = ""
+    workflow_id: str = ""
     error_type: str
     message: str
     since: datetime
     retries: int = 0
     skippable: bool = False
+
+    @property
+    def where(self) -> str:
+        """What waits: a shipment, another workflow, or (empty) the order itself."""
+        return self.shipment_id or self.workflow_id
 
     @property
     def reason(self) -> str:

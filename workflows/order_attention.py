@@ -95,10 +95,9 @@ class OrderAttention:
             self.cancelled_by = decision
             if self._work is not None:
                 self._work.cancel()
-        elif problem.shipment_id:
-            await workflow.get_external_workflow_handle(
-                shipment_workflow_id(problem.shipment_id)
-            ).signal(DECIDE_SIGNAL, decision)
+        elif problem.where:
+            child = problem.workflow_id or shipment_workflow_id(problem.shipment_id)
+            await workflow.get_external_workflow_handle(child).signal(DECIDE_SIGNAL, decision)
         else:
             self.parking.decide(decision)
         if not settle:

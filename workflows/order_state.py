@@ -80,9 +80,9 @@ class OrderState:
         """A step failed for good: the order waits in NEEDS_ATTENTION for a decision."""
         if self._held is None:
             self._held = self.view.status
-        self.view.attention = [
-            p for p in self.view.attention if p.shipment_id != problem.shipment_id
-        ] + [problem]
+        self.view.attention = [p for p in self.view.attention if p.where != problem.where] + [
+            problem
+        ]
         self.view.status = OrderStatus.NEEDS_ATTENTION
         where = f"{problem.shipment_id} " if problem.shipment_id else ""
         self.record(
@@ -94,9 +94,7 @@ class OrderState:
 
     def unpark(self, now: datetime, problem: ParkedStep, decision: str) -> None:
         """Ops decided (`decision` says what, by whom): the step goes on."""
-        self.view.attention = [
-            p for p in self.view.attention if p.shipment_id != problem.shipment_id
-        ]
+        self.view.attention = [p for p in self.view.attention if p.where != problem.where]
         if not self.view.attention and self._held is not None:
             self.view.status, self._held = self._held, None
         self.record(now, "OPS_DECISION", "ops", decision)

@@ -37,9 +37,12 @@ class Parking:
         shipment_id: Stamped on each parked step, for a shipment's workflow.
     """
 
-    def __init__(self, on_park: OnPark, on_resume: OnResume, shipment_id: str = "") -> None:
+    def __init__(
+        self, on_park: OnPark, on_resume: OnResume, shipment_id: str = "", workflow_id: str = ""
+    ) -> None:
         self._on_park, self._on_resume = on_park, on_resume
         self._shipment_id = shipment_id
+        self._workflow_id = workflow_id
         self.parked: ParkedStep | None = None
         self._decision: OpsDecision | None = None
 
@@ -66,35 +69,49 @@ class Parking:
             except ActivityError as err:
                 if is_cancelled_exception(err):
                     raise
-                problem = _problem(step, err, self._shipment_id, retries, skippable)
-            self.parked = problem
-            await self._on_park(problem)
-            await workflow.wait_condition(lambda: self._decision is not None)
-            decision, self._decision = self._decision, None
-            assert decision is not None
-            self.parked = None
-            await self._on_resume(problem, decision)
+                error_type, message = _classify(err)
+            decision = await self.hold(
+                step, error_type, message, retries=retries, skippable=skippable
+            )
             if decision.action == "skip":
                 return None
             retries += 1
 
+    async def hold(
+        self,
+        step: str,
+        error_type: str,
+        message: str,
+        *,
+        retries: int = 0,
+        skippable: bool = False,
+    ) -> OpsDecision:
+        """Park on a problem found without an activity failing (a partner refused our
+        document), and return ops' retry or skip."""
+        problem = ParkedStep(
+            step=step,
+            shipment_id=self._shipment_id,
+            workflow_id=self._workflow_id,
+            error_type=error_type,
+            message=message,
+            since=workflow.now(),
+            retries=retries,
+            skippable=skippable,
+        )
+        self.parked = problem
+        await self._on_park(problem)
+        await workflow.wait_condition(lambda: self._decision is not None)
+        decision, self._decision = self._decision, None
+        assert decision is not None
+        self.parked = None
+        await self._on_resume(problem, decision)
+        return decision
 
-def _problem(
-    step: str, err: ActivityError, shipment_id: str, retries: int, skippable: bool
-) -> ParkedStep:
+
+def _classify(err: ActivityError) -> tuple[str, str]:
+    """The error type and message a parked step shows."""
     cause = err.cause
     if isinstance(cause, ApplicationError) and cause.type and cause.non_retryable:
-        error_type, message = cause.type, cause.message
-    else:
-        # Retries ran out on a transient failure (or on an unclassified one).
-        error_type = "RETRIES_EXHAUSTED"
-        message = str(cause or err)
-    return ParkedStep(
-        step=step,
-        shipment_id=shipment_id,
-        error_type=error_type,
-        message=message,
-        since=workflow.now(),
-        retries=retries,
-        skippable=skippable,
-    )
+        return cause.type, cause.message
+    # Retries ran out on a transient failure (or on an unclassified one).
+    return "RETRIES_EXHAUSTED", str(cause or err)
