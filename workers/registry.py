@@ -12,6 +12,7 @@ from activities.warehouse import WarehouseActivities
 from workflows.cash_application import CashApplicationWorkflow
 from workflows.cash_decision import CashDecisionWorkflow
 from workflows.order_to_cash import OrderToCashWorkflow
+from workflows.partner_documents import PartnerDocumentsWorkflow
 from workflows.return_flow import ReturnWorkflow
 from workflows.shipment import ShipmentWorkflow
 
@@ -21,6 +22,7 @@ WORKFLOWS: Sequence[type] = (
     CashApplicationWorkflow,
     CashDecisionWorkflow,
     ReturnWorkflow,
+    PartnerDocumentsWorkflow,
 )
 
 

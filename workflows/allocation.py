@@ -100,6 +100,8 @@ class Allocation:
         self._watchers: dict[str, asyncio.Task[None]] = {}
         self._finished: list[tuple[str, ShipmentOutcome | BaseException]] = []
         self._cancelling = False
+        # Told after each planning pass (an EDI order's 855 waits for the first).
+        self.on_planned: Callable[[], None] = lambda: None
 
     # -- signals, relayed by the order --------------------------------------------
 
@@ -228,6 +230,7 @@ class Allocation:
                 )
         if raced:
             self._record_backorders()
+        self.on_planned()
 
     def _record_backorders(self) -> None:
         now = workflow.now()

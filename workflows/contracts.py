@@ -10,6 +10,7 @@ from canonical.orders import Order, OrderSubmission, RejectionReason
 from canonical.shipments import Shipment, ShipmentLine
 from canonical.statuses import OrderStatus
 from canonical.view import CompensationRecord, OrderView, ParkedStep
+from workflows.edi_contracts import PartnerOrder
 
 ORDER_TO_CASH_WORKFLOW = "OrderToCash"
 SHIPMENT_WORKFLOW = "Shipment"
@@ -69,6 +70,8 @@ class OrderToCashInput(BaseModel):
         retry: The retry budget of forward steps.
         backorder_window_days: How long a backordered quantity waits for stock
             before it is cancelled in the ERP.
+        partner: For an EDI order, the purchase order as the partner sent it: the
+            order then answers it (855, 856s, 810s) in the partner's terms.
     """
 
     order_id: str
@@ -79,6 +82,7 @@ class OrderToCashInput(BaseModel):
     warehouse_preference: list[str] = []
     retry: RetryBudget = RetryBudget()
     backorder_window_days: float = 14.0
+    partner: PartnerOrder | None = None
 
 
 class SubmitVerdict(BaseModel):

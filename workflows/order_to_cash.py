@@ -65,7 +65,9 @@ with workflow.unsafe.imports_passed_through():
         StockArrival,
         SubmitVerdict,
     )
+    from workflows.edi_contracts import PARTNER_REPORT_SIGNAL, PartnerReport
     from workflows.order_attention import OrderAttention
+    from workflows.order_partner import PartnerConversation
     from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
     from workflows.saga import Saga, until_done_or_undone
@@ -93,6 +95,10 @@ class OrderToCashWorkflow:
             on_change=lambda: publish(self._state, self._allocation),
         )
         self._payments = OrderPayments(self._state)
+        self._partner = PartnerConversation(
+            input.order_id, input.partner, self._attention, self._view
+        )
+        self._allocation.on_planned = self._partner.acknowledge
         self._verdict: SubmitVerdict | None = None
         # Each shipment's own undo steps, as it last reported them.
         self._child_compensations: dict[str, list[CompensationRecord]] = {}
@@ -102,6 +108,8 @@ class OrderToCashWorkflow:
         order = await self._judge()
         if order is not None:
             await self._fulfil_or_unwind(order)
+        else:
+            await self._partner.close(wait=False)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._view()
 
@@ -194,6 +202,7 @@ class OrderToCashWorkflow:
                 f"{shipment.shipment_id} outbound delivery {shipment.delivery_document}",
             )
             self._state.add_invoice(now, self._payments.stamp(now, report.invoice))
+            self._partner.documented(shipment.shipment_id, report.invoice.billing_document)
         elif report.kind == "compensated":
             self._state.record(now, "COMPENSATED", "ordermesh", report.detail)
         elif report.kind == "parked" and report.problem is not None:
@@ -227,6 +236,12 @@ class OrderToCashWorkflow:
         if refused is not None:
             raise ApplicationError(refused[1], type=refused[0])
 
+    @workflow.signal(name=PARTNER_REPORT_SIGNAL)
+    def partner_report(self, report: PartnerReport) -> None:
+        """An EDI order's document waits for a person, or goes on."""
+        self._partner.report(report)
+        publish(self._state, self._allocation)
+
     @workflow.signal(name=PAYMENT_APPLIED_SIGNAL)
     def payment_applied(self, payment: Payment) -> None:
         """Cash application applied money to one of this order's invoices (sent once per
@@ -259,6 +274,9 @@ class OrderToCashWorkflow:
             view=self._view(),
         )
         publish(self._state, self._allocation)
+        await self._partner.start()
+        if result.order is None:
+            self._partner.acknowledge()  # the partner hears of the rejection at once
         return result.order
 
     async def _fulfil_or_unwind(self, order: Order) -> None:
@@ -280,6 +298,7 @@ class OrderToCashWorkflow:
             return
         self._state.advance(workflow.now(), OrderStatus.COMPLETED, "ordermesh")
         publish(self._state, self._allocation)
+        await self._partner.close(wait=True)
 
     async def _fulfil(self, order: Order) -> None:
         key = f"{workflow.info().workflow_id}:{CREATE_SALES_ORDER}"
@@ -339,6 +358,7 @@ class OrderToCashWorkflow:
         else:
             await self._unwind(err)
         publish(self._state, self._allocation)
+        await self._partner.close(wait=False)
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._attention.cancelled_by is not None and is_cancelled_exception(err):
             return

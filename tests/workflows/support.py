@@ -38,6 +38,7 @@ from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.returns_ledger import ReturnsLedger
 from tests.helpers import new_worker
+from tests.workflows.fake_partner import FakePartnerChannel
 from workers.order_directory import TemporalOrderDirectory
 from workers.registry import (
     WORKFLOWS,
@@ -58,6 +59,7 @@ from workflows.contracts import (
     SubmitVerdict,
     order_workflow_id,
 )
+from workflows.edi_contracts import PartnerOrder
 
 SHIP_TO = Address(
     name="Becker Berlin",
@@ -99,6 +101,7 @@ class Stack:
     tms: FakeTms = field(default_factory=FakeTms)
     bank: FakeBank = field(default_factory=FakeBank)
     ledger: CashLedger = field(default_factory=lambda: new_ledger())
+    partner: FakePartnerChannel = field(default_factory=FakePartnerChannel)
     started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
     return_settings: ReturnSettings = field(default_factory=ReturnSettings)
     # Retry backoff is real time even on the time-skipping server: keep it short.
@@ -109,7 +112,10 @@ class Stack:
     )
 
     async def submit(
-        self, order_id: str | None = None, body: OrderSubmission | None = None
+        self,
+        order_id: str | None = None,
+        body: OrderSubmission | None = None,
+        partner: PartnerOrder | None = None,
     ) -> tuple[SubmitVerdict, WorkflowHandle[Any, Any]]:
         order_id = order_id or f"T-{uuid.uuid4().hex[:10]}"
         # Start, then ask for the verdict, rather than update-with-start: the
@@ -123,6 +129,7 @@ class Stack:
                 submission=body or submission(),
                 warehouse_preference=["W1", "W2", "W3"],
                 retry=self.retry,
+                partner=partner,
             ),
             id=order_workflow_id(order_id),
             task_queue=self.task_queue,
@@ -155,6 +162,12 @@ class Stack:
                         await asyncio.wait_for(handle.result(), timeout=10)
                 if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                     await handle.terminate("test over")
+        # An EDI order's partner documents outlive it by design; not a test's.
+        for handle in self.started:
+            edi = self.client.get_workflow_handle(f"{handle.id}-EDI")
+            with contextlib.suppress(RPCError):
+                if (await edi.describe()).status == WorkflowExecutionStatus.RUNNING:
+                    await edi.terminate("test over")
 
 
 # An order in these states unwinds when cancelled.
@@ -198,6 +211,7 @@ async def running_stack(client: Client, **fakes: Any) -> AsyncIterator[Stack]:
             ),
             *erp_queue_activities(erp, cash, returns),
             *erp_lookup_activities(erp),
+            stack.partner.send_partner_document,
         ],
     )
     async with worker:
