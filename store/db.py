@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel, create_engine
 
 # Imported for its side effect: the tables register on SQLModel.metadata.
-from store import cash_tables, return_tables, tables  # noqa: F401
+from store import cash_tables, partner_tables, return_tables, tables  # noqa: F401
 
 
 def make_engine(url: str) -> Engine:
