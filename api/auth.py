@@ -6,7 +6,7 @@ Three roles call the API, each with what it may do:
   for returns on their orders;
 - `support`: reads everything (orders, returns, unapplied cash);
 - `ops`: reads everything, cancels and acts on orders, asks for and decides returns,
-  runs cash application and applies unapplied cash.
+  runs cash application and applies unapplied cash, and manages trading partners.
 
 Keys come from `ORDERMESH_API_KEYS` as comma-separated `role:key` entries; a portal's
 names its customers, `portal:CUSTOMER[+CUSTOMER...]:key`. Only each key's SHA-256
@@ -64,6 +64,7 @@ class Permission(StrEnum):
     READ_ALL = "read back-office data"
     REQUEST_RETURNS = "request returns"
     OPERATE = "operate on orders, returns and cash"
+    MANAGE_PARTNERS = "manage trading partners"
 
 
 PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
@@ -77,6 +78,7 @@ PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
             Permission.READ_ALL,
             Permission.REQUEST_RETURNS,
             Permission.OPERATE,
+            Permission.MANAGE_PARTNERS,
         }
     ),
 }

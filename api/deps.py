@@ -22,6 +22,7 @@ from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from store.cash_ledger import CashLedger
 from store.inbox import Inbox
+from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 
 
@@ -70,6 +71,11 @@ def get_returns_ledger(request: Request) -> ReturnsLedger:
     return ledger
 
 
+def get_partners(request: Request) -> PartnerRegistry:
+    partners: PartnerRegistry = request.app.state.partners
+    return partners
+
+
 GatewayDep = Annotated[OrderGateway, Depends(get_gateway)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
@@ -79,6 +85,7 @@ CashGatewayDep = Annotated[CashGateway, Depends(get_cash_gateway)]
 LedgerDep = Annotated[CashLedger, Depends(get_ledger)]
 ReturnGatewayDep = Annotated[ReturnGateway, Depends(get_return_gateway)]
 ReturnsLedgerDep = Annotated[ReturnsLedger, Depends(get_returns_ledger)]
+PartnerRegistryDep = Annotated[PartnerRegistry, Depends(get_partners)]
 
 
 _bearer = HTTPBearer(
@@ -136,3 +143,5 @@ SubmitterDep = Annotated[Principal, Depends(_allowed_to(Permission.SUBMIT_ORDERS
 ReturnRequesterDep = Annotated[Principal, Depends(_allowed_to(Permission.REQUEST_RETURNS))]
 # ops: cancel and act on orders, decide and cancel returns, run and apply cash.
 OperatorDep = Annotated[Principal, Depends(_allowed_to(Permission.OPERATE))]
+# ops: trading partners, their cross-references and document archive.
+PartnerManagerDep = Annotated[Principal, Depends(_allowed_to(Permission.MANAGE_PARTNERS))]

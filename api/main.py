@@ -14,13 +14,14 @@ from temporalio.service import RPCError
 from api.cash_gateway import CashGateway
 from api.order_gateway import OrderGateway, OrderNotFound
 from api.return_gateway import ReturnGateway
-from api.routes import actions, cash, health, orders, returns, webhooks
+from api.routes import actions, cash, health, orders, partners, returns, shopify, webhooks
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.inbox import Inbox
+from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 
 
@@ -47,6 +48,7 @@ def create_app(
         app.state.inbox = Inbox(db)
         app.state.ledger = CashLedger(db)
         app.state.returns_ledger = ReturnsLedger(db)
+        app.state.partners = PartnerRegistry(db)
         app.state.return_gateway = ReturnGateway(
             temporal,
             task_queue=temporal_settings.task_queue,
@@ -79,8 +81,10 @@ def create_app(
     app.include_router(orders.router)
     app.include_router(actions.router)
     app.include_router(webhooks.router)
+    app.include_router(shopify.router)
     app.include_router(cash.router)
     app.include_router(returns.router)
+    app.include_router(partners.router)
     app.include_router(health.router)
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.auth import DEV_API_KEYS, ApiKeys, parse_api_keys
+from canonical.channels.shopify import StoreCustomerTable
 
 
 class ApiSettings(BaseSettings):
@@ -21,6 +22,11 @@ class ApiSettings(BaseSettings):
         warehouse_preference: Warehouses new orders try first, in order.
         verdict_timeout_seconds: How long `POST /orders` waits for the verdict.
         bank_account: The account cash application reads (the workers' too).
+        shopify_secrets: Each shop's webhook secret, by its domain, for
+            `X-Shopify-Hmac-Sha256`, e.g.
+            `ORDERMESH_SHOPIFY_SECRETS='{"acme.myshopify.com": "..."}'`.
+        store_customers: Which ERP customer buys each shop's orders
+            (`ORDERMESH_STORE_CUSTOMERS`, by shop domain; see `StoreCustomerTable`).
     """
 
     # An invalid value is not echoed in the error: it may hold keys or secrets.
@@ -42,6 +48,10 @@ class ApiSettings(BaseSettings):
     warehouse_preference: list[str] = ["W1", "W2", "W3"]
     verdict_timeout_seconds: float = 10.0
     bank_account: str = "ACME"
+    shopify_secrets: dict[str, str] = {"ordermesh-demo.myshopify.com": "dev-shopify-secret"}
+    store_customers: dict[str, StoreCustomerTable] = {
+        "ordermesh-demo.myshopify.com": StoreCustomerTable(default="1000001")
+    }
 
     @field_validator("api_keys", mode="before")
     @classmethod

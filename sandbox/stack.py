@@ -40,6 +40,7 @@ class StackPorts(BaseSettings):
     temporal_ui: int = 8233
     mock_sap: int = 8010
     sandbox: int = 8070
+    mock_edi: int = 8080
     mock_bank: int = 8090
 
 
@@ -119,6 +120,20 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
             ports.mock_bank,
         ),
         Service(
+            "mock-edi",
+            [
+                str(bin_dir / "mock-edi"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.mock_edi),
+                "--db",
+                str(data_dir / "mock-edi.db"),
+                "-q",
+            ],
+            ports.mock_edi,
+        ),
+        Service(
             "sandbox",
             [python, "-m", "sandbox"],
             ports.sandbox,
@@ -169,6 +184,7 @@ def disposable_stack(
         mock_sap=free_port(),
         sandbox=free_port(),
         mock_bank=free_port(),
+        mock_edi=free_port(),
     )
     delay = str(step_delay_seconds)
     steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
@@ -324,6 +340,7 @@ Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
   Temporal UI   http://127.0.0.1:{ports.temporal_ui}
   mock-sap      http://127.0.0.1:{ports.mock_sap}/
   mock-bank     http://127.0.0.1:{ports.mock_bank}/  (account ACME receives payments)
+  mock-edi      http://127.0.0.1:{ports.mock_edi}/  (an EDI buyer, MOCKEDI: POST /_mock/purchase)
   sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
 
 API keys, sent as "Authorization: Bearer <key>" (webhooks are signed instead):

@@ -40,6 +40,7 @@ from api.settings import ApiSettings
 from canonical.signing import SIGNATURE_HEADER, sign
 from canonical.statuses import OrderStatus
 from tests.api.support import WMS_SECRET, ApiHarness, AppFactory, new_key, order_body
+from tests.api.test_shopify_webhook import headers_for, store_order
 
 OWN_CUSTOMER = "1000001"  # the order's customer (the one the fake ERP knows)
 
@@ -91,6 +92,9 @@ MATRIX: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "/orders/{order_id}"): row(200, 404, 200, 200),
     ("GET", "/returns/{rma_id}"): row(200, 404, 200, 200),
     ("GET", "/cash/unapplied"): row(403, 403, 200, 200),
+    ("GET", "/partners"): OPS_ONLY,
+    ("GET", "/partners/{partner_id}"): OPS_ONLY,
+    ("GET", "/partners/{partner_id}/documents"): OPS_ONLY,
     ("POST", "/orders"): row(201, 403, 403, 403),  # the same submission again
     ("POST", "/orders/{order_id}/returns"): row(ALLOWED, 404, 403, ALLOWED),
     ("POST", "/returns/{rma_id}/{decision}"): OPS_ONLY,
@@ -98,7 +102,9 @@ MATRIX: dict[tuple[str, str], dict[str, Expected]] = {
     ("POST", "/orders/{order_id}/actions/{action}"): OPS_ONLY,
     ("POST", "/cash/run"): OPS_ONLY,
     ("POST", "/cash/unapplied/{unapplied_id}/apply"): OPS_ONLY,
+    ("POST", "/partners"): OPS_ONLY,
     ("POST", "/webhooks/{source}"): OPEN,  # signed, no key
+    ("POST", "/channels/shopify/orders"): OPEN,  # signed by the shop, no key
     ("POST", "/orders/{order_id}/cancel"): OPS_ONLY,
 }
 
@@ -119,6 +125,13 @@ def auth(caller: str) -> dict[str, str]:
 
 
 RETURN_BODY = {"reason": "damaged", "lines": [{"line_no": 10, "quantity": 1}]}
+# A store partner ops may create (then replace) in `POST /partners`.
+ACCESS_PARTNER = {
+    "partner_id": "ACCESS-SHOP",
+    "kind": "store",
+    "shop_domain": "access-shop.myshopify.com",
+    "customer_id": OWN_CUSTOMER,
+}
 
 
 @pytest.fixture
@@ -159,6 +172,7 @@ async def call(world: World, method: str, path: str, caller: str) -> httpx.Respo
         decision="approve",
         unapplied_id=1,
         source="wms",
+        partner_id=ACCESS_PARTNER["partner_id"],
     )
     headers = auth(caller)
     http = world.api.http
@@ -175,6 +189,11 @@ async def call(world: World, method: str, path: str, caller: str) -> httpx.Respo
         body = {"by": "access test"}
     elif path.endswith("/apply"):
         body = {"invoices": ["90000001"]}
+    elif path == "/partners":
+        body = ACCESS_PARTNER
+    elif path.startswith("/channels/shopify"):
+        content = json.dumps(store_order()).encode()
+        return await http.post(url, content=content, headers=headers | headers_for(content))
     elif path.startswith("/webhooks"):
         content = stock_event()
         headers |= {"Content-Type": "application/json", SIGNATURE_HEADER: sign(WMS_SECRET, content)}

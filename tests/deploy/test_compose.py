@@ -40,7 +40,7 @@ SETTINGS: list[type[BaseSettings]] = [
 PORT_DEFAULTS = {name: field.default for name, field in StackPorts.model_fields.items()}
 PUBLISHED = {
     s: PORT_DEFAULTS[s.replace("-", "_")]
-    for s in ("api", "temporal-ui", "mock-sap", "mock-bank", "sandbox")
+    for s in ("api", "temporal-ui", "mock-sap", "mock-edi", "mock-bank", "sandbox")
 }
 
 Compose = dict[str, Any]
@@ -116,10 +116,10 @@ def test_image_services_run_what_make_run_runs(
     compose: Compose, make_run: dict[str, Service]
 ) -> None:
     built = {n: s for n, s in compose["services"].items() if "build" in s}
-    assert set(built) == {"api", "worker", "sandbox", "mock-sap", "mock-bank"}
+    assert set(built) == {"api", "worker", "sandbox", "mock-sap", "mock-edi", "mock-bank"}
     for name, service in built.items():
         assert _shape(_argv(service.get("command"))) == _shape(make_run[name].argv), name
-    for counterpart in ("mock-sap", "mock-bank"):
+    for counterpart in ("mock-sap", "mock-edi", "mock-bank"):
         argv = _argv(built[counterpart]["command"])
         assert _option(argv, "--host") == "0.0.0.0"
         assert _option(argv, "--db").startswith("/data/")
@@ -163,6 +163,7 @@ def test_ports_are_published_as_designed(compose: Compose) -> None:
         "sandbox": int(_environment(services_["sandbox"])["SANDBOX_PORT"]),
         "mock-sap": int(_option(_argv(services_["mock-sap"]["command"]), "--port")),
         "mock-bank": int(_option(_argv(services_["mock-bank"]["command"]), "--port")),
+        "mock-edi": int(_option(_argv(services_["mock-edi"]["command"]), "--port")),
         "temporal-ui": 8080,  # the temporalio/ui image's port
     }
     for name, host_port in PUBLISHED.items():
