@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from canonical.search_attributes import SEARCH_ATTRIBUTES
+from sandbox.edi_partner import EdiPartnerUrls, introduce
 
 # The API keys `make run` gives the API: the development keys of `api.auth`
 # (DEV_API_KEYS; tests/deploy keeps the two equal), the portal scoped to mock-sap's
@@ -319,6 +320,11 @@ async def _prefix_output(name: str, process: asyncio.subprocess.Process) -> None
         sys.stdout.flush()
 
 
+def demo_key(role: str) -> str:
+    """The demo API key of a role (the last part of its `DEMO_API_KEYS` entry)."""
+    return next(e.rsplit(":", 1)[1] for e in DEMO_API_KEYS.split(",") if e.startswith(role))
+
+
 def _banner(ports: StackPorts) -> str:
     can = {
         "portal": "customers {}: submits, reads, asks for returns",
@@ -365,6 +371,16 @@ async def main(ports: StackPorts, data_dir: Path) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         await stack.start()
+        ops_key = next(
+            e.rsplit(":", 1)[1] for e in DEMO_API_KEYS.split(",") if e.startswith("ops:")
+        )
+        await introduce(
+            EdiPartnerUrls(
+                mock_edi=f"http://127.0.0.1:{ports.mock_edi}",
+                api=f"http://127.0.0.1:{ports.api}",
+                ops_key=ops_key,
+            )
+        )
         print(_banner(ports), flush=True)
         exited = asyncio.ensure_future(stack.first_exit())
         stopped = asyncio.ensure_future(stop.wait())

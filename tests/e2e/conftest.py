@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sandbox.edi_partner import EdiPartnerUrls, introduce
 from sandbox.stack import Stack, StackPorts, disposable_stack
 
 # The customers the e2e portal key acts for: mock-sap's demo customers, and 9999999,
@@ -32,6 +33,7 @@ class RunningStack:
         api: The API as the portal calls it (PORTAL_CUSTOMERS): submit, read, returns.
         ops: The API as ops call it: cancel, act, cash.
         support: The API as support calls it: read everything.
+        edi: mock-edi, the EDI buyer MOCKEDI (its `/_mock` control plane).
     """
 
     stack: Stack
@@ -43,6 +45,7 @@ class RunningStack:
     bank: httpx.AsyncClient
     ops: httpx.AsyncClient
     support: httpx.AsyncClient
+    edi: httpx.AsyncClient
 
     def log_tail(self, lines: int = 40) -> str:
         out = []
@@ -66,12 +69,17 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
     )
     api = stack.services["api"]
     stack.services["api"] = replace(api, env={**api.env, "ORDERMESH_API_KEYS": api_keys})
+    api_url = f"http://127.0.0.1:{ports.api}"
     try:
         await stack.start()
+        await introduce(
+            EdiPartnerUrls(
+                mock_edi=f"http://127.0.0.1:{ports.mock_edi}", api=api_url, ops_key=keys["ops"]
+            )
+        )
     except Exception:
         await stack.stop()
         raise
-    api_url = f"http://127.0.0.1:{ports.api}"
 
     def bearer(role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {keys[role]}"}
@@ -87,9 +95,10 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
         ) as sap,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.sandbox}", timeout=30) as sandbox,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.mock_bank}", timeout=30) as bank,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports.mock_edi}", timeout=30) as edi,
     ):
         running = RunningStack(
-            stack, ports, root / "logs", portal, sap, sandbox, bank, ops, support
+            stack, ports, root / "logs", portal, sap, sandbox, bank, ops, support, edi
         )
         try:
             yield running

@@ -1,0 +1,1 @@
+"""Delivering our EDI documents to trading partners."""
