@@ -10,7 +10,7 @@ from canonical.orders import Order, OrderSubmission, RejectionReason
 from canonical.shipments import Shipment, ShipmentLine
 from canonical.statuses import OrderStatus
 from canonical.view import CompensationRecord, OrderView, ParkedStep
-from workflows.edi_contracts import PartnerOrder
+from canonical.x12.answers import PartnerOrder
 
 ORDER_TO_CASH_WORKFLOW = "OrderToCash"
 SHIPMENT_WORKFLOW = "Shipment"

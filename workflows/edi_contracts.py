@@ -2,13 +2,12 @@
 partner-documents workflow's name, handlers and models, for the order, the API and
 the activities alike."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
 
 from canonical.view import OrderView, ParkedStep
+from canonical.x12.answers import PartnerOrder
 
 PARTNER_DOCUMENTS_WORKFLOW = "PartnerDocuments"
 PARTNER_MILESTONE_SIGNAL = "partner_milestone"
@@ -20,37 +19,6 @@ SEND_PARTNER_DOCUMENT = "send_partner_document"
 def partner_documents_workflow_id(order_id: str) -> str:
     """The child of an EDI order that sends its 855, 856s and 810s."""
     return f"order-{order_id}-EDI"
-
-
-class BuyerLine(BaseModel):
-    """One PO1 line as the buyer wrote it, and what it became in our order.
-
-    Attributes:
-        line_no: Our line number (10, 20, ...).
-        buyer_line_id: PO101 as sent (may be empty); echoed in every answer.
-        quantity / uom: As the buyer ordered it (2 CA).
-        unit_price: The buyer's price per its unit, when it sent one.
-        ids: The PO1 qualifier/id pairs as sent (`VP`, `BP`, `UP`, ...).
-        factor: Our base units per buyer unit (12 for a case of 12 PC).
-    """
-
-    line_no: int
-    buyer_line_id: str = ""
-    quantity: Decimal
-    uom: str
-    unit_price: Decimal | None = None
-    ids: list[tuple[str, str]] = []
-    factor: Decimal = Decimal(1)
-
-
-class PartnerOrder(BaseModel):
-    """The purchase order an EDI partner sent: who, which PO, and its lines in the
-    buyer's terms, so our answers speak them."""
-
-    partner_id: str
-    po_number: str
-    po_date: date | None = None
-    lines: list[BuyerLine]
 
 
 class PartnerMilestone(BaseModel):

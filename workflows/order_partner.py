@@ -14,12 +14,12 @@ from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from canonical.view import OrderView
+    from canonical.x12.answers import PartnerOrder
     from workflows.edi_contracts import (
         PARTNER_DOCUMENTS_WORKFLOW,
         PARTNER_MILESTONE_SIGNAL,
         PartnerDocumentsInput,
         PartnerMilestone,
-        PartnerOrder,
         PartnerReport,
         partner_documents_workflow_id,
     )

@@ -34,6 +34,7 @@ from canonical.orders import OrderSubmission, SubmittedLine
 from canonical.pricing import DEMO_PRICE_LIST
 from canonical.statuses import TERMINAL_ORDER_STATUSES, OrderStatus
 from canonical.view import OrderView
+from canonical.x12.answers import PartnerOrder
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.returns_ledger import ReturnsLedger
@@ -59,7 +60,6 @@ from workflows.contracts import (
     SubmitVerdict,
     order_workflow_id,
 )
-from workflows.edi_contracts import PartnerOrder
 
 SHIP_TO = Address(
     name="Becker Berlin",

@@ -9,6 +9,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from canonical.statuses import OrderStatus
 from canonical.view import OrderView
+from canonical.x12.answers import PartnerOrder
+from canonical.x12.po850_models import BuyerLine
 from tests.workflows.support import (
     Stack,
     decide,
@@ -21,19 +23,17 @@ from tests.workflows.support import (
 )
 from workflows.edi_contracts import (
     PARTNER_ACK_SIGNAL,
-    BuyerLine,
     PartnerAck,
-    PartnerOrder,
     partner_documents_workflow_id,
 )
 
 PARTNER = PartnerOrder(
     partner_id="MOCKEDI",
     po_number="4500009001",
-    lines=[
-        BuyerLine(line_no=10, buyer_line_id="1", quantity=Decimal(5), uom="EA", factor=1),
-        BuyerLine(line_no=20, buyer_line_id="2", quantity=Decimal(2), uom="PC"),
-    ],
+    lines={
+        10: BuyerLine(po1_index=1, line_id="1", quantity=Decimal(5), uom="EA"),
+        20: BuyerLine(po1_index=2, line_id="2", quantity=Decimal(2), uom="PC"),
+    },
 )
 
 
