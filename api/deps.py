@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from api.auth import Permission, Principal
 from api.cash_gateway import CashGateway
+from api.edi_inbound import EdiReceiver
 from api.order_gateway import OrderGateway
 from api.return_gateway import ReturnGateway
 from api.settings import ApiSettings
@@ -76,7 +77,13 @@ def get_partners(request: Request) -> PartnerRegistry:
     return partners
 
 
+def get_edi_receiver(request: Request) -> EdiReceiver:
+    receiver: EdiReceiver = request.app.state.edi
+    return receiver
+
+
 GatewayDep = Annotated[OrderGateway, Depends(get_gateway)]
+EdiReceiverDep = Annotated[EdiReceiver, Depends(get_edi_receiver)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 TemporalSettingsDep = Annotated[TemporalSettings, Depends(get_temporal_settings)]

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,10 +12,12 @@ from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from adapters.edi.http import As2HttpEndpoint
 from api.cash_gateway import CashGateway
+from api.edi_inbound import EdiReceiver
 from api.order_gateway import OrderGateway, OrderNotFound
 from api.return_gateway import ReturnGateway
-from api.routes import actions, cash, health, orders, partners, returns, shopify, webhooks
+from api.routes import actions, cash, edi, health, orders, partners, returns, shopify, webhooks
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
@@ -68,7 +71,12 @@ def create_app(
             warehouse_preference=settings.warehouse_preference,
             verdict_timeout=timedelta(seconds=settings.verdict_timeout_seconds),
         )
+        partner_http = httpx.AsyncClient(timeout=settings.partner_timeout_seconds)
+        app.state.edi = EdiReceiver(
+            app.state.partners, app.state.gateway, temporal, As2HttpEndpoint(partner_http)
+        )
         yield
+        await partner_http.aclose()
         if engine is None:
             db.dispose()
 
@@ -85,6 +93,7 @@ def create_app(
     app.include_router(cash.router)
     app.include_router(returns.router)
     app.include_router(partners.router)
+    app.include_router(edi.router)
     app.include_router(health.router)
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -26,6 +26,7 @@ from api.workflow_presence import has_ended
 from canonical.events import ExecutionEvent
 from canonical.orders import OrderSubmission
 from canonical.view import OrderView
+from canonical.x12.answers import PartnerOrder
 from workflows.contracts import (
     DECIDE_UPDATE,
     DECISION_REFUSED,
@@ -151,6 +152,31 @@ class OrderGateway:
             # `wait_for` cancels the update call on timeout, and the client turns that
             # cancellation into its own error, which `wait_for` then raises as it is.
             raise VerdictPending(order_id) from None
+
+    async def start(
+        self, order_id: str, submission: OrderSubmission, partner: PartnerOrder | None = None
+    ) -> bool:
+        """Start an order without waiting for its verdict (an EDI partner hears it in
+        the 855). False when the order exists already: the same PO again."""
+        try:
+            await self._client.start_workflow(
+                ORDER_TO_CASH_WORKFLOW,
+                OrderToCashInput(
+                    order_id=order_id,
+                    submission=submission,
+                    fingerprint=submission.fingerprint(),
+                    erp_task_queue=self._erp_task_queue,
+                    erp_lookup_task_queue=self._erp_lookup_task_queue,
+                    warehouse_preference=self._warehouse_preference,
+                    partner=partner,
+                ),
+                id=order_workflow_id(order_id),
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            return False
+        return True
 
     async def verdict(self, order_id: str) -> SubmitVerdict | None:
         result = await self._query(order_id, VERDICT_QUERY, SubmitVerdict | None)

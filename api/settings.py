@@ -47,6 +47,8 @@ class ApiSettings(BaseSettings):
     )
     warehouse_preference: list[str] = ["W1", "W2", "W3"]
     verdict_timeout_seconds: float = 10.0
+    # How long delivering a 997 to an EDI partner may take.
+    partner_timeout_seconds: float = 10.0
     bank_account: str = "ACME"
     shopify_secrets: dict[str, str] = {"ordermesh-demo.myshopify.com": "dev-shopify-secret"}
     store_customers: dict[str, StoreCustomerTable] = {

@@ -13,11 +13,13 @@ import logging
 import signal
 from datetime import timedelta
 
+import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.carrier import CarrierActivities
 from activities.cash import CashActivities
+from activities.edi import PartnerDocumentActivities
 from activities.erp import ErpActivities
 from activities.returns import ReturnActivities
 from activities.transport import TransportActivities
@@ -25,6 +27,7 @@ from activities.warehouse import WarehouseActivities
 from adapters.bank.http import MockBankAdapter
 from adapters.bank.settings import BankSettings
 from adapters.carrier.http import HttpCarrierAdapter
+from adapters.edi.http import As2HttpEndpoint
 from adapters.erp.cached_lookups import CachedErpLookups
 from adapters.erp.rate_limit import ErpCallLimiter, RateLimitedTransport
 from adapters.erp.sap import SapErpAdapter
@@ -35,6 +38,7 @@ from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
+from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 from workers.order_directory import TemporalOrderDirectory
 from workers.registry import (
@@ -59,6 +63,7 @@ def build_workers(
     transport: TransportActivities,
     cash: CashActivities,
     returns: ReturnActivities,
+    edi: PartnerDocumentActivities,
 ) -> list[Worker]:
     """The order queue (workflows, WMS, carrier), the rate-limited ERP queue (at most
     `erp_calls_per_second` activity starts per second across all workers, Temporal's
@@ -69,7 +74,10 @@ def build_workers(
             client,
             task_queue=temporal.task_queue,
             workflows=list(WORKFLOWS),
-            activities=order_queue_activities(warehouse, carrier, transport, cash, returns),
+            activities=[
+                *order_queue_activities(warehouse, carrier, transport, cash, returns),
+                edi.send_partner_document,
+            ],
         ),
         Worker(
             client,
@@ -136,6 +144,10 @@ async def main() -> None:
             cash_ledger,
             TemporalOrderDirectory(client),
             settings.returns,
+        ),
+        PartnerDocumentActivities(
+            PartnerRegistry(engine),
+            As2HttpEndpoint(httpx.AsyncClient(timeout=settings.http_timeout_seconds)),
         ),
     )
     if settings.cash_interval_seconds:

@@ -21,6 +21,17 @@ def partner_documents_workflow_id(order_id: str) -> str:
     return f"order-{order_id}-EDI"
 
 
+def document_key(order_id: str, send: int) -> str:
+    """The key of one send of one of an order's documents (`<order_id>:<n>`); the
+    archive keeps it as the document's reference, which is how a 997 finds its order."""
+    return f"{order_id}:{send}"
+
+
+def order_of_document(key: str) -> str:
+    """The order a document key belongs to."""
+    return key.rsplit(":", 1)[0]
+
+
 class PartnerMilestone(BaseModel):
     """Something the partner must be told.
 

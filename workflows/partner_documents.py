@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         PartnerReport,
         SendPartnerDocumentInput,
         SendPartnerDocumentResult,
+        document_key,
     )
     from workflows.order_attention import describe
     from workflows.parking import Parking
@@ -52,6 +53,7 @@ class PartnerDocumentsWorkflow:
         self._queue: list[PartnerMilestone] = []
         self._closed = False
         self._acks: dict[str, PartnerAck] = {}
+        self._sent = 0
         self._parking = Parking(
             self._parked, self._resumed, workflow_id=workflow.info().workflow_id
         )
@@ -94,12 +96,13 @@ class PartnerDocumentsWorkflow:
     async def _exchange(self, milestone: PartnerMilestone) -> bool:
         """Send one document until the partner accepts it; False when ops skipped it."""
         kind = _DOCUMENT_FOR[milestone.kind]
-        subject = milestone.shipment_id or milestone.billing_document or self._input.order_id
         step = f"send_{kind}"
-        sends, retries, attempt = 0, 0, 0
+        sends, retries = 0, 0
         while True:
-            attempt += 1
-            key = f"{workflow.info().workflow_id}:{kind}:{subject}:{attempt}"
+            # One key per send, so each send is its own interchange (a partner
+            # refuses a replayed control number) and a 997 finds the send it answers.
+            self._sent += 1
+            key = document_key(self._input.order_id, self._sent)
             assert milestone.view is not None
             await self._steps.run(
                 SEND_PARTNER_DOCUMENT,

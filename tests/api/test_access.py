@@ -105,6 +105,8 @@ MATRIX: dict[tuple[str, str], dict[str, Expected]] = {
     ("POST", "/partners"): OPS_ONLY,
     ("POST", "/webhooks/{source}"): OPEN,  # signed, no key
     ("POST", "/channels/shopify/orders"): OPEN,  # signed by the shop, no key
+    ("POST", "/edi/inbound"): OPEN,  # a registered partner's interchange, no key
+    ("POST", "/edi/as2"): OPEN,
     ("POST", "/orders/{order_id}/cancel"): OPS_ONLY,
 }
 
