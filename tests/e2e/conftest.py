@@ -13,6 +13,7 @@ import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -104,3 +105,22 @@ async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
             yield running
         finally:
             await stack.stop()
+
+
+GENEROUS = [
+    {"warehouse": w, "sku": sku, "on_hand": 500}
+    for w in ("W1", "W2", "W3")
+    for sku in ("TG11", "TG12", "TG13", "TG14", "TG21", "TG22", "TG31")
+]
+
+
+@pytest.fixture
+async def layout(e2e: RunningStack) -> AsyncIterator[Any]:
+    """Set a stock layout for one test; the generous one comes back afterwards."""
+
+    async def put(rows: list[dict[str, Any]]) -> None:
+        response = await e2e.sandbox.put("/wms/stock", json=rows)
+        assert response.status_code in (200, 204), response.text
+
+    yield put
+    await put(GENEROUS)

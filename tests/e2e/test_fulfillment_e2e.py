@@ -5,7 +5,6 @@ holds is read from mock-sap; what the warehouse holds from the sandbox."""
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,24 +22,6 @@ from tests.e2e.test_order_to_cash_e2e import (
 )
 
 pytestmark = pytest.mark.e2e
-
-GENEROUS = [
-    {"warehouse": w, "sku": sku, "on_hand": 500}
-    for w in ("W1", "W2", "W3")
-    for sku in ("TG11", "TG12", "TG13", "TG14", "TG21", "TG22", "TG31")
-]
-
-
-@pytest.fixture
-async def layout(e2e: RunningStack) -> AsyncIterator[Any]:
-    """Set a stock layout for one test; the generous one comes back afterwards."""
-
-    async def put(rows: list[dict[str, Any]]) -> None:
-        response = await e2e.sandbox.put("/wms/stock", json=rows)
-        assert response.status_code in (200, 204), response.text
-
-    yield put
-    await put(GENEROUS)
 
 
 def order(po: str, skus: dict[str, int], **extra: Any) -> dict[str, Any]:
