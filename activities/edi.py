@@ -84,14 +84,7 @@ class PartnerDocumentActivities:
             numbers = ControlNumbers(known.isa13, known.gs06, known.st02)
             body, archive_id = known.body, known.id
         await self._endpoint.deliver(
-            Delivery(
-                endpoint_url=partner.endpoint_url,
-                sender=partner.our_interchange_id,
-                receiver=partner.interchange_id,
-                message_id=f"{numbers.isa13}.{input.kind}@{partner.our_interchange_id}",
-                subject=f"{input.kind} {input.partner.po_number}",
-                body=body,
-            )
+            Delivery.to(partner, numbers.isa13, f"{input.kind} {input.partner.po_number}", body)
         )
         await asyncio.to_thread(self._registry.set_status, archive_id, DocumentStatus.SENT)
         return SendPartnerDocumentResult(

@@ -226,14 +226,7 @@ class EdiReceiver:
         if partner.endpoint_url:
             try:
                 await self._endpoint.deliver(
-                    Delivery(
-                        endpoint_url=partner.endpoint_url,
-                        sender=partner.our_interchange_id,
-                        receiver=partner.interchange_id,
-                        message_id=f"{numbers.isa13}.997@{partner.our_interchange_id}",
-                        subject=f"997 {numbers.isa13}",
-                        body=body,
-                    )
+                    Delivery.to(partner, numbers.isa13, f"997 {numbers.isa13}", body)
                 )
             except AdapterError:
                 # Kept as FAILED in the archive; the partner also has it in our answer.

@@ -113,14 +113,7 @@ class OrderGateway:
         """
         start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
             ORDER_TO_CASH_WORKFLOW,
-            OrderToCashInput(
-                order_id=order_id,
-                submission=submission,
-                fingerprint=submission.fingerprint(),
-                erp_task_queue=self._erp_task_queue,
-                erp_lookup_task_queue=self._erp_lookup_task_queue,
-                warehouse_preference=self._warehouse_preference,
-            ),
+            self._input(order_id, submission),
             id=order_workflow_id(order_id),
             task_queue=self._task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -161,15 +154,7 @@ class OrderGateway:
         try:
             await self._client.start_workflow(
                 ORDER_TO_CASH_WORKFLOW,
-                OrderToCashInput(
-                    order_id=order_id,
-                    submission=submission,
-                    fingerprint=submission.fingerprint(),
-                    erp_task_queue=self._erp_task_queue,
-                    erp_lookup_task_queue=self._erp_lookup_task_queue,
-                    warehouse_preference=self._warehouse_preference,
-                    partner=partner,
-                ),
+                self._input(order_id, submission, partner),
                 id=order_workflow_id(order_id),
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -261,6 +246,19 @@ class OrderGateway:
                 continue
             told += 1
         return told
+
+    def _input(
+        self, order_id: str, submission: OrderSubmission, partner: PartnerOrder | None = None
+    ) -> OrderToCashInput:
+        return OrderToCashInput(
+            order_id=order_id,
+            submission=submission,
+            fingerprint=submission.fingerprint(),
+            erp_task_queue=self._erp_task_queue,
+            erp_lookup_task_queue=self._erp_lookup_task_queue,
+            warehouse_preference=self._warehouse_preference,
+            partner=partner,
+        )
 
     def _handle(self, order_id: str) -> WorkflowHandle[object, object]:
         return self._client.get_workflow_handle(order_workflow_id(order_id))

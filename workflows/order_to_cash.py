@@ -22,9 +22,7 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import (
-    ActivityError,
     ApplicationError,
-    ChildWorkflowError,
     is_cancelled_exception,
 )
 
@@ -70,7 +68,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_partner import PartnerConversation
     from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
-    from workflows.saga import Saga, until_done_or_undone
+    from workflows.saga import Saga, describe_failure, until_done_or_undone
     from workflows.search import publish
     from workflows.steps import Steps
 
@@ -352,9 +350,9 @@ class OrderToCashWorkflow:
         now = workflow.now()
         if self._state.shipped_any():
             # Nothing can be unwound once goods left: a person has to look.
-            self._state.view.failure = _describe(err)
+            self._state.view.failure = describe_failure(err)
             self._state.set_status(OrderStatus.NEEDS_ATTENTION)
-            self._state.record(now, "NEEDS_ATTENTION", "ordermesh", _describe(err))
+            self._state.record(now, "NEEDS_ATTENTION", "ordermesh", describe_failure(err))
         else:
             await self._unwind(err)
         publish(self._state, self._allocation)
@@ -375,8 +373,8 @@ class OrderToCashWorkflow:
             detail = f"by {by.by}: {by.note}".strip(": ") if by is not None else ""
             self._state.record(workflow.now(), "CANCEL_REQUESTED", "ops", detail)
         else:
-            self._state.view.failure = _describe(err)
-            self._state.record(workflow.now(), "FAILED", "ordermesh", _describe(err))
+            self._state.view.failure = describe_failure(err)
+            self._state.record(workflow.now(), "FAILED", "ordermesh", describe_failure(err))
         # Shipments first: they undo their own steps before the stock is released.
         await self._allocation.cancel_shipments()
         ran = await self._saga.unwind()
@@ -397,11 +395,3 @@ class OrderToCashWorkflow:
         shipments = [r for records in self._child_compensations.values() for r in records]
         self._state.compensations(list(self._saga.records) + shipments)
         return self._state.view.model_copy(deep=True)
-
-
-def _describe(err: BaseException) -> str:
-    inner: BaseException = err
-    while isinstance(inner, ActivityError | ChildWorkflowError) and inner.cause is not None:
-        inner = inner.cause
-    kind = getattr(inner, "type", None)
-    return f"{kind}: {inner}" if kind else str(inner)

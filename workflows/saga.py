@@ -31,6 +31,15 @@ def is_saga_exit(err: BaseException) -> bool:
     )
 
 
+def describe_failure(err: BaseException) -> str:
+    """What failed, in a line: the innermost cause, with its type when it has one."""
+    inner: BaseException = err
+    while isinstance(inner, ActivityError | ChildWorkflowError) and inner.cause is not None:
+        inner = inner.cause
+    kind = getattr(inner, "type", None)
+    return f"{kind}: {inner}" if kind else str(inner)
+
+
 class Saga:
     """A stack of compensations with a record of each, for the order view."""
 

@@ -9,6 +9,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from canonical.partners import TradingPartner
+
 
 class Delivery(BaseModel):
     """One interchange to a partner, addressed as AS2 addresses it.
@@ -29,6 +31,19 @@ class Delivery(BaseModel):
     message_id: str
     subject: str
     body: str
+
+    @classmethod
+    def to(cls, partner: TradingPartner, isa13: str, subject: str, body: str) -> "Delivery":
+        """One interchange of ours to a registered partner: from us as it knows us, to
+        it, at its endpoint; the message id names the interchange."""
+        return cls(
+            endpoint_url=partner.endpoint_url,
+            sender=partner.our_interchange_id,
+            receiver=partner.interchange_id,
+            message_id=f"{isa13}.{subject.split()[0]}@{partner.our_interchange_id}",
+            subject=subject,
+            body=body,
+        )
 
 
 class DeliveryReceipt(BaseModel):
