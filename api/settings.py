@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.auth import DEV_API_KEYS, ApiKeys, parse_api_keys
-from canonical.channels.shopify import StoreCustomerTable
+from canonical.channels.shopify_webhook import StoreCustomerTable
 
 
 class ApiSettings(BaseSettings):

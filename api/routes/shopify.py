@@ -25,20 +25,16 @@ from api.order_gateway import VerdictPending
 from api.routes.orders import _json, _problem
 from api.routes.webhooks import _claim_kept_only_if_handled
 from api.settings import ApiSettings
-from canonical.channels.shopify import (
+from canonical.channels.shopify import RefusedOrder, to_submission
+from canonical.channels.shopify_payload import NotAnOrder, Refusal, RefusalCode, parse_order
+from canonical.channels.shopify_webhook import (
     HMAC_HEADER,
     ORDERS_CREATE,
     SHOP_HEADER,
     TOPIC_HEADER,
     WEBHOOK_ID_HEADER,
-    NotAnOrder,
-    Refusal,
-    RefusalCode,
-    RefusedOrder,
     StoreCustomerTable,
     order_id_for,
-    parse_order,
-    to_submission,
     verify,
 )
 from canonical.statuses import OrderStatus

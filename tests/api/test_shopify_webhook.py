@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.deps import get_gateway
 from api.order_gateway import VerdictPending
 from api.routes.shopify import StoreCustomers, get_store_customers
-from canonical.channels.shopify import (
+from canonical.channels.shopify_webhook import (
     HMAC_HEADER,
     SHOP_HEADER,
     TOPIC_HEADER,

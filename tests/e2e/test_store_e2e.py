@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from canonical.channels.shopify import (
+from canonical.channels.shopify_webhook import (
     HMAC_HEADER,
     SHOP_HEADER,
     TOPIC_HEADER,

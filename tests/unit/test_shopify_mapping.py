@@ -21,19 +21,9 @@ from typing import Any
 import pytest
 
 from canonical.address import Address
-from canonical.channels.shopify import (
-    MappedOrder,
-    NotAnOrder,
-    RefusalCode,
-    RefusedOrder,
-    ShopifyOrder,
-    StoreCustomerTable,
-    order_id_for,
-    parse_order,
-    sign,
-    to_submission,
-    verify,
-)
+from canonical.channels.shopify import MappedOrder, RefusedOrder, to_submission
+from canonical.channels.shopify_payload import NotAnOrder, RefusalCode, ShopifyOrder, parse_order
+from canonical.channels.shopify_webhook import StoreCustomerTable, order_id_for, sign, verify
 from canonical.money import Money
 from canonical.orders import Channel, SubmittedLine
 from canonical.quantities import UnitOfMeasure
