@@ -7,6 +7,7 @@ already delivered is not sent twice.
 """
 
 import asyncio
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ from canonical.partners import ArchivedDocument, ControlNumbers, Direction, Docu
 from canonical.x12 import answers
 from canonical.x12.addressing import envelope_for
 from canonical.x12.outbound import EnvelopeParams, write_810, write_855, write_856
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from workflows.edi_contracts import (
     SEND_PARTNER_DOCUMENT,
@@ -33,7 +35,8 @@ class PartnerDocumentActivities:
     """The EDI channel's activities.
 
     Args:
-        registry: Partners, their control numbers and the document archive.
+        registry: The partners.
+        documents: Their control numbers and the document archive.
         endpoint: Delivers to a partner's receiving end.
         clock: Now, for the documents' dates.
     """
@@ -41,10 +44,12 @@ class PartnerDocumentActivities:
     def __init__(
         self,
         registry: PartnerRegistry,
+        documents: PartnerDocuments,
         endpoint: PartnerEndpoint,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._registry, self._endpoint, self._clock = registry, endpoint, clock
+        self._registry, self._documents = registry, documents
+        self._endpoint, self._clock = endpoint, clock
 
     @activity.defn(name=SEND_PARTNER_DOCUMENT)
     async def send_partner_document(
@@ -66,10 +71,10 @@ class PartnerDocumentActivities:
                 f"partner {partner_id} has no endpoint to deliver to", code="NO_PARTNER_ENDPOINT"
             )
         if known is None:
-            numbers = await asyncio.to_thread(self._registry.next_control_numbers, partner_id)
+            numbers = await asyncio.to_thread(self._documents.next_control_numbers, partner_id)
             body = self._write(input, envelope_for(partner, numbers, self._clock()))
             archive_id = await asyncio.to_thread(
-                self._registry.archive,
+                self._documents.archive,
                 Direction.OUTBOUND,
                 partner_id,
                 input.kind,
@@ -86,13 +91,20 @@ class PartnerDocumentActivities:
         await self._endpoint.deliver(
             Delivery.to(partner, numbers.isa13, f"{input.kind} {input.partner.po_number}", body)
         )
-        await asyncio.to_thread(self._registry.set_status, archive_id, DocumentStatus.SENT)
+        await asyncio.to_thread(
+            functools.partial(
+                self._documents.set_status,
+                archive_id,
+                DocumentStatus.SENT,
+                only_if=DocumentStatus.FAILED,  # its 997 may have come back already
+            )
+        )
         return SendPartnerDocumentResult(
             interchange_control=numbers.isa13, group_control=numbers.gs06, set_control=numbers.st02
         )
 
     def _sent_before(self, input: SendPartnerDocumentInput) -> ArchivedDocument | None:
-        found = self._registry.documents(
+        found = self._documents.documents(
             input.partner.partner_id, reference=input.document_key, document_type=input.kind
         )
         return found[0] if found else None

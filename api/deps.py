@@ -23,6 +23,7 @@ from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from store.cash_ledger import CashLedger
 from store.inbox import Inbox
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 
@@ -77,6 +78,11 @@ def get_partners(request: Request) -> PartnerRegistry:
     return partners
 
 
+def get_partner_documents(request: Request) -> PartnerDocuments:
+    documents: PartnerDocuments = request.app.state.partner_documents
+    return documents
+
+
 def get_edi_receiver(request: Request) -> EdiReceiver:
     receiver: EdiReceiver = request.app.state.edi
     return receiver
@@ -93,6 +99,7 @@ LedgerDep = Annotated[CashLedger, Depends(get_ledger)]
 ReturnGatewayDep = Annotated[ReturnGateway, Depends(get_return_gateway)]
 ReturnsLedgerDep = Annotated[ReturnsLedger, Depends(get_returns_ledger)]
 PartnerRegistryDep = Annotated[PartnerRegistry, Depends(get_partners)]
+PartnerDocumentsDep = Annotated[PartnerDocuments, Depends(get_partner_documents)]
 
 
 _bearer = HTTPBearer(

@@ -36,6 +36,7 @@ from canonical.x12.outbound import write_997
 from canonical.x12.po850 import read_850, to_submission
 from canonical.x12.problems import ProblemCode, ProblemLevel, X12Problem
 from canonical.x12.structure import FunctionalGroup, Interchange, TransactionSet
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from workflows.edi_contracts import (
     PARTNER_ACK_SIGNAL,
@@ -75,7 +76,8 @@ class EdiReceiver:
     """Takes what partners send.
 
     Args:
-        registry: Partners, cross-references, replay claims, numbers, the archive.
+        registry: Partners and their cross-references.
+        documents: Replay claims, control numbers, the archive.
         orders: Starts the orders.
         client: Tells orders of their partner's 997s.
         endpoint: Delivers our 997s to partners that have an endpoint.
@@ -84,11 +86,13 @@ class EdiReceiver:
     def __init__(
         self,
         registry: PartnerRegistry,
+        documents: PartnerDocuments,
         orders: OrderGateway,
         client: Client,
         endpoint: PartnerEndpoint,
     ) -> None:
-        self._registry, self._orders, self._client = registry, orders, client
+        self._registry, self._documents = registry, documents
+        self._orders, self._client = orders, client
         self._endpoint = endpoint
 
     async def receive(self, data: bytes, as2_from: str | None = None) -> list[InterchangeOutcome]:
@@ -124,14 +128,14 @@ class EdiReceiver:
             outcome.reason = f"AS2-From {as2_from!r} is not {sender}"
             return outcome
         fresh = await run_in_threadpool(
-            self._registry.claim_interchange, partner.partner_id, interchange.control_number
+            self._documents.claim_interchange, partner.partner_id, interchange.control_number
         )
         if not fresh:
             outcome.status = "duplicate"
             outcome.reason = f"interchange {interchange.control_number} was received before"
             return outcome
         await run_in_threadpool(
-            self._registry.archive,
+            self._documents.archive,
             Direction.INBOUND,
             partner.partner_id,
             ",".join(sorted({ts.set_id for g in interchange.groups for ts in g.sets})),
@@ -210,10 +214,10 @@ class EdiReceiver:
         return None
 
     async def _send_997(self, partner: TradingPartner, acks: list[Ack997]) -> str:
-        numbers = await run_in_threadpool(self._registry.next_control_numbers, partner.partner_id)
+        numbers = await run_in_threadpool(self._documents.next_control_numbers, partner.partner_id)
         body = write_997(envelope_for(partner, numbers, datetime.now(UTC)), acks)
         archive_id = await run_in_threadpool(
-            self._registry.archive,
+            self._documents.archive,
             Direction.OUTBOUND,
             partner.partner_id,
             "997",
@@ -231,7 +235,7 @@ class EdiReceiver:
             except AdapterError:
                 # Kept as FAILED in the archive; the partner also has it in our answer.
                 return body
-            await run_in_threadpool(self._registry.set_status, archive_id, DocumentStatus.SENT)
+            await run_in_threadpool(self._documents.set_status, archive_id, DocumentStatus.SENT)
         return body
 
     async def _acknowledgments(self, partner: TradingPartner, group: FunctionalGroup) -> list[str]:
@@ -241,7 +245,7 @@ class EdiReceiver:
             ack = read_997(ts)
             ours = await run_in_threadpool(
                 functools.partial(
-                    self._registry.outbound_by_control, partner.partner_id, gs06=ack.group_control
+                    self._documents.outbound_by_control, partner.partner_id, gs06=ack.group_control
                 )
             )
             for document in ours:
@@ -250,7 +254,7 @@ class EdiReceiver:
                 accepted = ack.set_accepted(document.st02)
                 detail = "" if accepted else _rejection(ack, document.st02)
                 status = DocumentStatus.ACKNOWLEDGED if accepted else DocumentStatus.REJECTED
-                await run_in_threadpool(self._registry.set_status, document.id, status)
+                await run_in_threadpool(self._documents.set_status, document.id, status)
                 await self._tell(document.reference, accepted, detail)
                 told.append(f"{document.document_type} {document.st02}")
         return told

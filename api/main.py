@@ -24,6 +24,7 @@ from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.inbox import Inbox
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 
@@ -52,6 +53,7 @@ def create_app(
         app.state.ledger = CashLedger(db)
         app.state.returns_ledger = ReturnsLedger(db)
         app.state.partners = PartnerRegistry(db)
+        app.state.partner_documents = PartnerDocuments(db)
         app.state.return_gateway = ReturnGateway(
             temporal,
             task_queue=temporal_settings.task_queue,
@@ -73,7 +75,11 @@ def create_app(
         )
         partner_http = httpx.AsyncClient(timeout=settings.partner_timeout_seconds)
         app.state.edi = EdiReceiver(
-            app.state.partners, app.state.gateway, temporal, As2HttpEndpoint(partner_http)
+            app.state.partners,
+            app.state.partner_documents,
+            app.state.gateway,
+            temporal,
+            As2HttpEndpoint(partner_http),
         )
         yield
         await partner_http.aclose()

@@ -38,6 +38,7 @@ from runtime.settings import TemporalSettings
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from store.returns_ledger import ReturnsLedger
 from workers.order_directory import TemporalOrderDirectory
@@ -147,6 +148,7 @@ async def main() -> None:
         ),
         PartnerDocumentActivities(
             PartnerRegistry(engine),
+            PartnerDocuments(engine),
             As2HttpEndpoint(httpx.AsyncClient(timeout=settings.http_timeout_seconds)),
         ),
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.deps import PartnerManagerDep, PartnerRegistryDep
+from api.deps import PartnerDocumentsDep, PartnerManagerDep, PartnerRegistryDep
 from api.models import Problem
 from api.partner_models import DocumentPublic, PartnerCreate, PartnerDetailPublic, PartnerPublic
 from store.partners import PartnerConflict, PartnerRegistry
@@ -83,6 +83,7 @@ async def read_partner(
 async def partner_documents(
     partner_id: PartnerIdPath,
     registry: PartnerRegistryDep,
+    archive: PartnerDocumentsDep,
     principal: PartnerManagerDep,
     reference: Annotated[str | None, Query(max_length=80)] = None,
     document_type: Annotated[str | None, Query(max_length=10)] = None,
@@ -94,9 +95,7 @@ async def partner_documents(
     if await run_in_threadpool(registry.partner, partner_id) is None:
         return _problem(status.HTTP_404_NOT_FOUND, f"no trading partner {partner_id}")
     documents = await run_in_threadpool(
-        lambda: registry.documents(
-            partner_id, reference or None, document_type or None, limit=limit
-        )
+        lambda: archive.documents(partner_id, reference or None, document_type or None, limit=limit)
     )
     return [DocumentPublic.model_validate(d.model_dump()) for d in documents]
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from canonical.partners import Direction, DocumentStatus
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from tests.api.support import ApiHarness
 
@@ -62,6 +63,11 @@ def store_body(partner_id: str, **changes: Any) -> dict[str, Any]:
 def registry(api: ApiHarness) -> PartnerRegistry:
     partners: PartnerRegistry = api.app.state.partners
     return partners
+
+
+def partner_documents(api: ApiHarness) -> PartnerDocuments:
+    documents: PartnerDocuments = api.app.state.partner_documents
+    return documents
 
 
 async def test_an_edi_partner_is_created_and_read_back(api: ApiHarness) -> None:
@@ -313,7 +319,7 @@ async def test_malformed_json_is_400(api: ApiHarness) -> None:
 async def test_the_archive_is_listed_newest_first(api: ApiHarness) -> None:
     pid = new_partner_id()
     assert (await api.http.post("/partners", json=edi_body(pid))).status_code == 201
-    archive = registry(api)
+    archive = partner_documents(api)
     po = archive.archive(
         Direction.INBOUND,
         pid,

@@ -62,6 +62,25 @@ async def until_billed(e2e: RunningStack, po: str, seconds: float = 120) -> dict
     raise AssertionError(f"PO {po} never billed in full: {order}\n{e2e.log_tail()}")
 
 
+async def until_acknowledged(
+    e2e: RunningStack, po: str, documents: int, seconds: float = 30
+) -> list[dict[str, Any]]:
+    """Our archive's documents for the PO, once the partner's 997 has come back for
+    each (the last one may still be on its way when the buyer has filed it)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        archive = await e2e.ops.get("/partners/MOCKEDI/documents", params={"limit": 1000})
+        ours = [
+            d
+            for d in archive.json()
+            if d["direction"] == "out" and d["reference"].startswith(f"EDI-MOCKEDI-{po}:")
+        ]
+        if len(ours) == documents and {d["status"] for d in ours} == {"acknowledged"}:
+            return ours
+        assert time.monotonic() < deadline, ours
+        await asyncio.sleep(0.5)
+
+
 async def received_from_us(e2e: RunningStack, po: str) -> list[dict[str, Any]]:
     response = await e2e.edi.get("/_mock/documents", params={"partner": SUPPLIER_ID})
     response.raise_for_status()
@@ -114,14 +133,8 @@ async def test_a_buyer_places_three_orders_and_finds_nothing_to_disagree_with(
         # Every document of ours was acknowledged by the partner's 997.
         view = await e2e.ops.get(f"/orders/EDI-MOCKEDI-{po}")
         assert view.status_code == 200, view.text
-        archive = await e2e.ops.get("/partners/MOCKEDI/documents", params={"limit": 1000})
-        ours = [
-            d
-            for d in archive.json()
-            if d["direction"] == "out" and d["reference"].startswith(f"EDI-MOCKEDI-{po}:")
-        ]
-        assert {d["status"] for d in ours} == {"acknowledged"}, ours
-        assert len(ours) == 1 + 2 * shipments
+        ours = await until_acknowledged(e2e, po, 1 + 2 * shipments)
+        assert {d["document_type"] for d in ours} == {"855", "856", "810"}
 
     # Cross-references and units reached SAP: 2 CA of the buyer's part are 24 PC of TG12.
     [sales_order] = await sap_orders_with_po(e2e, plain)

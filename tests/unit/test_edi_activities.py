@@ -1,9 +1,10 @@
-"""`send_partner_document` over a real registry (SQLite) and the fake endpoint."""
+"""`send_partner_document` over a real registry and archive (SQLite) and the fake endpoint."""
 
 import tempfile
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -15,6 +16,7 @@ from canonical.statuses import OrderStatus
 from canonical.x12.ack855 import AckStatus, read_855
 from canonical.x12.envelope import parse_interchanges
 from store.db import create_schema, make_engine
+from store.partner_documents import PartnerDocuments
 from store.partners import PartnerRegistry
 from tests.unit.x12.test_answers import PO, view
 from workflows.edi_contracts import SendPartnerDocumentInput
@@ -31,12 +33,22 @@ BUYER = TradingPartner(
 
 
 @pytest.fixture
-def registry() -> PartnerRegistry:
+def engine() -> Engine:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp(prefix='edi-')}/store.db")
     create_schema(engine)
+    return engine
+
+
+@pytest.fixture
+def registry(engine: Engine) -> PartnerRegistry:
     registry = PartnerRegistry(engine)
     registry.upsert_partner(BUYER, [], [], [])
     return registry
+
+
+@pytest.fixture
+def documents(engine: Engine) -> PartnerDocuments:
+    return PartnerDocuments(engine)
 
 
 @pytest.fixture
@@ -45,8 +57,10 @@ def endpoint() -> FakePartnerEndpoint:
 
 
 @pytest.fixture
-def acts(registry: PartnerRegistry, endpoint: FakePartnerEndpoint) -> PartnerDocumentActivities:
-    return PartnerDocumentActivities(registry, endpoint, clock=lambda: NOW)
+def acts(
+    registry: PartnerRegistry, documents: PartnerDocuments, endpoint: FakePartnerEndpoint
+) -> PartnerDocumentActivities:
+    return PartnerDocumentActivities(registry, documents, endpoint, clock=lambda: NOW)
 
 
 def acknowledgment(key: str = "EDI-1:1") -> SendPartnerDocumentInput:
@@ -60,7 +74,7 @@ def acknowledgment(key: str = "EDI-1:1") -> SendPartnerDocumentInput:
 
 
 async def test_a_document_is_numbered_archived_and_delivered_once(
-    acts: PartnerDocumentActivities, endpoint: FakePartnerEndpoint, registry: PartnerRegistry
+    acts: PartnerDocumentActivities, endpoint: FakePartnerEndpoint, documents: PartnerDocuments
 ) -> None:
     env = ActivityEnvironment()
     sent = await env.run(acts.send_partner_document, acknowledgment())
@@ -78,19 +92,19 @@ async def test_a_document_is_numbered_archived_and_delivered_once(
     assert interchange.control_number == sent.interchange_control
     ack = read_855(interchange.groups[0].sets[0])
     assert [line.status for line in ack.lines] == [AckStatus.ACCEPTED, AckStatus.ACCEPTED]
-    [archived] = registry.documents("MOCKEDI", reference="EDI-1:1")
+    [archived] = documents.documents("MOCKEDI", reference="EDI-1:1")
     assert (archived.document_type, archived.status) == ("855", DocumentStatus.SENT)
     assert archived.body == delivery.body
 
 
 async def test_a_failed_delivery_is_retried_with_the_same_interchange(
-    acts: PartnerDocumentActivities, endpoint: FakePartnerEndpoint, registry: PartnerRegistry
+    acts: PartnerDocumentActivities, endpoint: FakePartnerEndpoint, documents: PartnerDocuments
 ) -> None:
     env = ActivityEnvironment()
     endpoint.fail_next(TransientError("partner down", system="edi"))
     with pytest.raises(TransientError):
         await env.run(acts.send_partner_document, acknowledgment())
-    [pending] = registry.documents("MOCKEDI", reference="EDI-1:1")
+    [pending] = documents.documents("MOCKEDI", reference="EDI-1:1")
     assert pending.status is DocumentStatus.FAILED
 
     sent = await env.run(acts.send_partner_document, acknowledgment())
