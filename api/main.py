@@ -15,9 +15,21 @@ from temporalio.service import RPCError
 from adapters.edi.http import As2HttpEndpoint
 from api.cash_gateway import CashGateway
 from api.edi_inbound import EdiReceiver
+from api.metrics import ApiMetrics
 from api.order_gateway import OrderGateway, OrderNotFound
 from api.return_gateway import ReturnGateway
-from api.routes import actions, cash, edi, health, orders, partners, returns, shopify, webhooks
+from api.routes import (
+    actions,
+    cash,
+    edi,
+    health,
+    metrics,
+    orders,
+    partners,
+    returns,
+    shopify,
+    webhooks,
+)
 from api.settings import ApiSettings
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
@@ -65,6 +77,7 @@ def create_app(
             erp_task_queue=temporal_settings.erp_task_queue,
             account=settings.bank_account,
         )
+        app.state.metrics = ApiMetrics()
         app.state.gateway = OrderGateway(
             temporal,
             task_queue=temporal_settings.task_queue,
@@ -72,6 +85,7 @@ def create_app(
             erp_lookup_task_queue=temporal_settings.erp_lookup_task_queue,
             warehouse_preference=settings.warehouse_preference,
             verdict_timeout=timedelta(seconds=settings.verdict_timeout_seconds),
+            metrics=app.state.metrics,
         )
         partner_http = httpx.AsyncClient(timeout=settings.partner_timeout_seconds)
         app.state.edi = EdiReceiver(
@@ -101,6 +115,7 @@ def create_app(
     app.include_router(partners.router)
     app.include_router(edi.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.add_exception_handler(OrderNotFound, _order_not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(RPCError, _temporal_unavailable)

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
+import time
 from datetime import timedelta
 from typing import Any, cast
 
@@ -22,9 +23,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.metrics import ApiMetrics
 from api.workflow_presence import has_ended
 from canonical.events import ExecutionEvent
 from canonical.orders import OrderSubmission
+from canonical.statuses import OrderStatus
 from canonical.view import OrderView
 from canonical.x12.answers import PartnerOrder
 from workflows.contracts import (
@@ -84,6 +87,7 @@ class OrderGateway:
         task_queue: Where order workflows run.
         erp_task_queue: Passed to each workflow for its ERP activities.
         erp_lookup_task_queue: Passed to each workflow for its verdict's lookups.
+        metrics: Where submissions and their verdicts are counted.
         warehouse_preference: Passed to each workflow.
         verdict_timeout: How long a submission waits for its verdict.
     """
@@ -97,7 +101,9 @@ class OrderGateway:
         warehouse_preference: list[str],
         verdict_timeout: timedelta,
         erp_lookup_task_queue: str = "",
+        metrics: ApiMetrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._client = client
         self._task_queue = task_queue
         self._erp_task_queue = erp_task_queue
@@ -111,6 +117,21 @@ class OrderGateway:
         Raises:
             VerdictPending: No verdict within the timeout; the order stays RECEIVED.
         """
+        began = time.monotonic()
+        try:
+            verdict = await self._submit(order_id, submission)
+        except VerdictPending:
+            self._count(submission, "pending", began)
+            raise
+        outcome = "rejected" if verdict.status is OrderStatus.REJECTED else "accepted"
+        self._count(submission, outcome, began)
+        return verdict
+
+    def _count(self, submission: OrderSubmission, verdict: str, began: float) -> None:
+        if self._metrics is not None:
+            self._metrics.verdict(submission.channel.value, verdict, time.monotonic() - began)
+
+    async def _submit(self, order_id: str, submission: OrderSubmission) -> SubmitVerdict:
         start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
             ORDER_TO_CASH_WORKFLOW,
             self._input(order_id, submission),
@@ -161,6 +182,7 @@ class OrderGateway:
             )
         except WorkflowAlreadyStartedError:
             return False
+        self._count(submission, "received", time.monotonic())
         return True
 
     async def verdict(self, order_id: str) -> SubmitVerdict | None:

@@ -88,6 +88,7 @@ OPS_ONLY = row(403, 403, 403, ALLOWED)
 # (method, path) -> caller -> expected. The GETs run first; the cancellation last.
 MATRIX: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "/health"): OPEN,
+    ("GET", "/metrics"): OPEN,  # counts only, for a scraper
     ("GET", "/orders"): row(200, 403, 200, 200),  # ?customer_id= the own customer
     ("GET", "/orders/{order_id}"): row(200, 404, 200, 200),
     ("GET", "/returns/{rma_id}"): row(200, 404, 200, 200),
