@@ -12,7 +12,7 @@ A cancellation request reaches a parked step like any other wait, so Temporal's 
 Cancel still unwinds a parked order.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
 from temporalio import workflow
@@ -59,15 +59,21 @@ class Parking:
         self._decision = decision
 
     async def run(
-        self, step: str, call: Callable[[], Awaitable[R]], *, skippable: bool = False
+        self,
+        step: str,
+        call: Callable[[], Awaitable[R]],
+        *,
+        skippable: bool = False,
+        handled: Collection[str] = (),
     ) -> R | None:
-        """Run `call` until it succeeds; None when ops skipped it."""
+        """Run `call` until it succeeds; None when ops skipped it. A rejection whose
+        type is in `handled` is raised as it is: the caller acts on it itself."""
         retries = 0
         while True:
             try:
                 return await call()
             except ActivityError as err:
-                if is_cancelled_exception(err):
+                if is_cancelled_exception(err) or _type_of(err) in handled:
                     raise
                 error_type, message = _classify(err)
             decision = await self.hold(
@@ -106,6 +112,10 @@ class Parking:
         self.parked = None
         await self._on_resume(problem, decision)
         return decision
+
+
+def _type_of(err: ActivityError) -> str | None:
+    return err.cause.type if isinstance(err.cause, ApplicationError) else None
 
 
 def _classify(err: ActivityError) -> tuple[str, str]:

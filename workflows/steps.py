@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import RetryBudget
@@ -69,12 +68,11 @@ class Steps:
             return await self._execute(
                 name, arg, result_type, erp=erp, patient=patient, task_queue=task_queue
             )
-        try:
-            result = await self._parking.run(
-                name, lambda: self._passing(handled, name, arg, result_type, erp=erp)
-            )
-        except _Handled as passed:
-            raise passed.error from None
+        result = await self._parking.run(
+            name,
+            lambda: self._execute(name, arg, result_type, erp=erp, patient=False),
+            handled=handled,
+        )
         assert result is not None  # not skippable, so never skipped
         return result
 
@@ -89,16 +87,6 @@ class Steps:
             lambda: self._execute(name, arg, result_type, erp=erp, patient=False),
             skippable=True,
         )
-
-    async def _passing(
-        self, handled: Collection[str], name: str, arg: Any, result_type: type[R], *, erp: bool
-    ) -> R:
-        try:
-            return await self._execute(name, arg, result_type, erp=erp, patient=False)
-        except ActivityError as err:
-            if isinstance(err.cause, ApplicationError) and err.cause.type in handled:
-                raise _Handled(err) from err
-            raise
 
     async def _execute(
         self,
@@ -119,11 +107,3 @@ class Steps:
             retry_policy=self._patient if patient else self._bounded,
         )
         return result
-
-
-class _Handled(Exception):
-    """Carries a rejection the caller handles past the parking, unparked."""
-
-    def __init__(self, error: ActivityError) -> None:
-        super().__init__(str(error))
-        self.error = error
