@@ -1,10 +1,10 @@
 """Business metrics of the front door, in Prometheus' text format (`GET /metrics`).
 
 Counted as the API sees them: submissions by channel and verdict, and how long a
-verdict took. Read from Temporal's visibility at each scrape: orders by status (the
-running ones, and every one that ever reached a status) and the exception queue's
-depth, so any number of API processes report the same figures and nothing is kept
-that a restart would lose. Each app has its own registry (tests build many apps).
+verdict took (EDI orders are counted `received`, with no verdict to wait for). Read
+from Temporal's visibility at each scrape: running orders by status and the
+exception queue's depth, so any number of API processes report the same figures and
+nothing is kept that a restart would lose. Each app has its own registry (tests build many apps).
 """
 
 import asyncio
@@ -50,8 +50,13 @@ class ApiMetrics:
         )
 
     def verdict(self, channel: str, verdict: str, seconds: float) -> None:
+        """A submission answered `accepted`, `rejected` or `pending` after `seconds`."""
         self.submitted.labels(channel=channel, verdict=verdict).inc()
         self.verdict_seconds.labels(channel=channel).observe(seconds)
+
+    def received(self, channel: str) -> None:
+        """An order started without waiting for its verdict (EDI)."""
+        self.submitted.labels(channel=channel, verdict="received").inc()
 
     async def scrape(self, client: Client) -> bytes:
         """The text a Prometheus scrape gets, with the visibility figures read now."""

@@ -182,7 +182,8 @@ class OrderGateway:
             )
         except WorkflowAlreadyStartedError:
             return False
-        self._count(submission, "received", time.monotonic())
+        if self._metrics is not None:
+            self._metrics.received(submission.channel.value)
         return True
 
     async def verdict(self, order_id: str) -> SubmitVerdict | None:
