@@ -26,7 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from adapters.edi.port import Delivery, PartnerEndpoint
 from adapters.errors import AdapterError
 from api.order_gateway import OrderGateway
-from canonical.partners import Direction, DocumentStatus, TradingPartner
+from canonical.partners import Direction, DocumentStatus, PartnerKind, TradingPartner
 from canonical.quantities import UnitOfMeasure
 from canonical.x12.ack997 import Ack997, build_997, read_997
 from canonical.x12.addressing import envelope_for
@@ -120,7 +120,7 @@ class EdiReceiver:
             interchange.sender_id,
         )
         sender = f"{interchange.sender_qualifier}/{interchange.sender_id.strip()}"
-        if partner is None or partner.kind.value != "edi":
+        if partner is None or partner.kind is not PartnerKind.EDI:
             outcome.reason = f"{sender} is not a trading partner of ours"
             return outcome
         outcome.partner_id = partner.partner_id
@@ -134,6 +134,23 @@ class EdiReceiver:
             outcome.status = "duplicate"
             outcome.reason = f"interchange {interchange.control_number} was received before"
             return outcome
+        try:
+            return await self._accepted(partner, interchange, data, outcome)
+        except BaseException:
+            # Not handled (Temporal or the store unreachable): the claim goes, so the
+            # partner's resend is read rather than refused as a replay.
+            await run_in_threadpool(
+                self._documents.release_interchange, partner.partner_id, interchange.control_number
+            )
+            raise
+
+    async def _accepted(
+        self,
+        partner: TradingPartner,
+        interchange: Interchange,
+        data: bytes,
+        outcome: InterchangeOutcome,
+    ) -> InterchangeOutcome:
         await run_in_threadpool(
             self._documents.archive,
             Direction.INBOUND,

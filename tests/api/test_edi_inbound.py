@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 
 from canonical.partners import ItemCrossReference, PartnerKind, TradingPartner, UomConversion
 from canonical.quantities import UnitOfMeasure
@@ -165,3 +166,21 @@ async def test_as2_answers_with_an_mdn(registered: ApiHarness) -> None:
     assert "AS2-From 'SOMEONE'" in refused.text
     missing = await api.http.post("/edi/as2", content=purchase_order(_po(), 53))
     assert missing.status_code == 400, missing.text
+
+
+async def test_an_interchange_that_could_not_be_handled_is_read_again_when_resent(
+    registered: ApiHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api, po = registered, _po()
+
+    async def engine_down(*args: object, **kwargs: object) -> bool:
+        raise RPCError("Temporal unreachable", RPCStatusCode.UNAVAILABLE, b"")
+
+    monkeypatch.setattr(api.app.state.gateway, "start", engine_down)
+    failed = await api.http.post("/edi/inbound", content=purchase_order(po, 61))
+    assert failed.status_code == 503, failed.text
+
+    monkeypatch.undo()
+    resent = await api.http.post("/edi/inbound", content=purchase_order(po, 61))
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["orders"] == [f"EDI-MOCKEDI-{po}"]
