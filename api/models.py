@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 
 from canonical.orders import OrderSubmission, RejectionReason
@@ -49,6 +50,11 @@ class Problem(BaseModel):
     """An error body: `detail` says what is wrong in words a caller can act on."""
 
     detail: str
+
+
+def problem(status_code: int, detail: str) -> JSONResponse:
+    """An error answer with a `Problem` body."""
+    return JSONResponse(status_code=status_code, content=Problem(detail=detail).model_dump())
 
 
 class WebhookReceipt(BaseModel):

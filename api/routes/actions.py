@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Path, status
 from fastapi.responses import JSONResponse
 
 from api.deps import GatewayDep, OperatorDep
-from api.models import OrderActionCreate, OrderPublic, Problem
+from api.models import OrderActionCreate, OrderPublic, Problem, problem
 from api.order_gateway import DecisionRefused
 from api.routes.orders import OrderIdPath
 from workflows.contracts import OpsDecision
@@ -47,10 +47,7 @@ async def act_on_order(
     try:
         view = await gateway.decide(order_id, decision)
     except DecisionRefused as refused:
-        return JSONResponse(
-            status_code=409,
-            content=Problem(detail=f"order {order_id}: {refused.message}").model_dump(),
-        )
+        return problem(409, f"order {order_id}: {refused.message}")
     return JSONResponse(
         status_code=202,
         content=OrderPublic.model_validate(view.model_dump()).model_dump(mode="json"),

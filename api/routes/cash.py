@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from api.cash_gateway import CashDecisionRefused
 from api.deps import CashGatewayDep, LedgerDep, OperatorDep, StaffReaderDep
-from api.models import CashApplyCreate, CashRunPublic, Problem, UnappliedCashPublic
+from api.models import CashApplyCreate, CashRunPublic, Problem, UnappliedCashPublic, problem
 from workflows.cash_contracts import INVOICE_NOT_OPEN, UNAPPLIED_ALREADY_DECIDED
 
 router = APIRouter(prefix="/cash", tags=["cash"])
@@ -59,13 +59,9 @@ async def apply_unapplied(
 ) -> CashRunPublic | JSONResponse:
     """Apply unapplied cash to the invoices named: cleared in the ERP, the orders told."""
     if await run_in_threadpool(ledger.unapplied_item, unapplied_id) is None:
-        return _problem(404, f"no unapplied cash item {unapplied_id}")
+        return problem(404, f"no unapplied cash item {unapplied_id}")
     try:
         result = await gateway.decide(unapplied_id, body.invoices, body.decided_by)
     except CashDecisionRefused as refused:
-        return _problem(_REFUSAL_STATUS.get(refused.kind, 404), refused.message)
+        return problem(_REFUSAL_STATUS.get(refused.kind, 404), refused.message)
     return CashRunPublic.model_validate(result.model_dump())
-
-
-def _problem(code: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=code, content=Problem(detail=detail).model_dump())

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import Principal
 from api.deps import GatewayDep, OperatorDep, ReaderDep, ReturnsLedgerDep, SubmitterDep, TemporalDep
-from api.models import OrderCreate, OrderPublic, OrderRejected, Problem
+from api.models import OrderCreate, OrderPublic, OrderRejected, Problem, problem
 from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
 from api.order_list import OrderSummary, list_orders, visibility_query
 from canonical.orders import Channel, OrderSubmission
@@ -53,9 +53,9 @@ async def submit_order(
     customers only (`403` for another).
     """
     if not principal.sees(body.customer_id):
-        return _problem(403, f"this API key may not submit orders for customer {body.customer_id}")
+        return problem(403, f"this API key may not submit orders for customer {body.customer_id}")
     if body.order_id is None and not idempotency_key:
-        return _problem(400, "send an Idempotency-Key header or an order_id")
+        return problem(400, "send an Idempotency-Key header or an order_id")
     order_id = body.order_id or derived_order_id(body.customer_id, idempotency_key or "")
     submission = OrderSubmission.model_validate(body.model_dump())
     try:
@@ -122,15 +122,15 @@ async def cancel_order(
     if view.status in (OrderStatus.CANCELLING, OrderStatus.CANCELLED):
         return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
     if view.status in _NOT_CANCELLABLE or view.status is OrderStatus.REJECTED:
-        return _problem(409, f"order {order_id} is {view.status.value} and cannot be cancelled")
+        return problem(409, f"order {order_id} is {view.status.value} and cannot be cancelled")
     if any(s.status in _GONE for s in view.shipments):
         # A parked order hides its milestone behind NEEDS_ATTENTION; its shipments do not.
-        return _problem(409, f"order {order_id} has shipped goods and cannot be cancelled")
+        return problem(409, f"order {order_id} has shipped goods and cannot be cancelled")
     try:
         await gateway.cancel(order_id)
     except OrderNotFound:
         # The order exists (we just read it) but its workflow has ended.
-        return _problem(409, f"order {order_id} is {view.status.value} and already closed")
+        return problem(409, f"order {order_id} is {view.status.value} and already closed")
     view = await gateway.view(order_id)
     return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
 
@@ -146,7 +146,7 @@ def ensure_sees(principal: Principal, customer_id: str, order_id: str) -> None:
 
 
 def _submitted_before(order_id: str) -> JSONResponse:
-    return _problem(
+    return problem(
         409,
         f"order {order_id} was submitted before with a different body;"
         " use a new Idempotency-Key or order_id for a different order",
@@ -159,10 +159,6 @@ def _json(status_code: int, model: OrderPublic | OrderRejected, order_id: str) -
         content=model.model_dump(mode="json"),
         headers={"Location": f"/orders/{order_id}"},
     )
-
-
-def _problem(status_code: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"detail": detail})
 
 
 __all__ = ["OrderNotFound", "router"]

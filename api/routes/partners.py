@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import PartnerDocumentsDep, PartnerManagerDep, PartnerRegistryDep
-from api.models import Problem
+from api.models import Problem, problem
 from api.partner_models import DocumentPublic, PartnerCreate, PartnerDetailPublic, PartnerPublic
 from store.partners import PartnerConflict, PartnerRegistry
 
@@ -52,7 +52,7 @@ async def put_partner(
             registry.upsert_partner, partner, items, uoms, store_customers
         )
     except PartnerConflict as conflict:
-        return _problem(status.HTTP_409_CONFLICT, str(conflict))
+        return problem(status.HTTP_409_CONFLICT, str(conflict))
     detail = await run_in_threadpool(_detail, registry, partner.partner_id)
     assert detail is not None
     return JSONResponse(
@@ -71,7 +71,7 @@ async def read_partner(
     """A partner with its cross-references."""
     detail = await run_in_threadpool(_detail, registry, partner_id)
     if detail is None:
-        return _problem(status.HTTP_404_NOT_FOUND, f"no trading partner {partner_id}")
+        return problem(status.HTTP_404_NOT_FOUND, f"no trading partner {partner_id}")
     return detail
 
 
@@ -93,7 +93,7 @@ async def partner_documents(
     (a PO, shipment or invoice number) and `document_type` (`850`, `997`, ...) narrow
     them."""
     if await run_in_threadpool(registry.partner, partner_id) is None:
-        return _problem(status.HTTP_404_NOT_FOUND, f"no trading partner {partner_id}")
+        return problem(status.HTTP_404_NOT_FOUND, f"no trading partner {partner_id}")
     documents = await run_in_threadpool(
         lambda: archive.documents(partner_id, reference or None, document_type or None, limit=limit)
     )
@@ -112,7 +112,3 @@ def _detail(registry: PartnerRegistry, partner_id: str) -> PartnerDetailPublic |
             "store_customers": registry.store_customers(partner_id),
         }
     )
-
-
-def _problem(code: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=code, content=Problem(detail=detail).model_dump())

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from api.auth import Principal
 from api.deps import GatewayDep, OperatorDep, ReaderDep, ReturnGatewayDep, ReturnRequesterDep
-from api.models import Problem, ReturnApproval, ReturnCreate, ReturnPublic
+from api.models import Problem, ReturnApproval, ReturnCreate, ReturnPublic, problem
 from api.order_gateway import OrderGateway, OrderNotFound
 from api.return_gateway import ReturnNotFound, ReturnRefused
 from api.routes.orders import OrderIdPath, ensure_sees
@@ -55,7 +55,7 @@ async def request_return(
     view = await returns.request(order_id, body)
     if view.order_id != order_id:
         # An `rma_id` already taken by a return of another order: never show that one.
-        return _problem(
+        return problem(
             status.HTTP_409_CONFLICT,
             f"return {view.rma_id} was asked for before, for another order; use another rma_id",
         )
@@ -77,9 +77,9 @@ async def read_return(
     try:
         view = await returns.view(rma_id)
     except ReturnNotFound:
-        return _problem(404, f"no return {rma_id}")
+        return problem(404, f"no return {rma_id}")
     if not await _sees(principal, view, orders):
-        return _problem(404, f"no return {rma_id}")
+        return problem(404, f"no return {rma_id}")
     return ReturnPublic.model_validate(view.model_dump())
 
 
@@ -97,10 +97,10 @@ async def cancel_return(
     try:
         view = await returns.view(rma_id)
         if view.status in _NOT_CANCELLABLE:
-            return _problem(409, f"return {rma_id} is {view.status.value}: it cannot be cancelled")
+            return problem(409, f"return {rma_id} is {view.status.value}: it cannot be cancelled")
         await returns.cancel(rma_id)
     except ReturnNotFound:
-        return _problem(404, f"no return {rma_id}")
+        return problem(404, f"no return {rma_id}")
     return _json(202, ReturnPublic.model_validate(view.model_dump()))
 
 
@@ -122,9 +122,9 @@ async def decide_return(
             rma_id, ApprovalDecision(approve=decision == "approve", by=body.by, note=body.note)
         )
     except ReturnNotFound:
-        return _problem(404, f"no running return {rma_id}")
+        return problem(404, f"no running return {rma_id}")
     except ReturnRefused as refused:
-        return _problem(409, refused.message)
+        return problem(409, refused.message)
     return ReturnPublic.model_validate(view.model_dump())
 
 
@@ -148,7 +148,3 @@ def _json(code: int, model: ReturnPublic) -> JSONResponse:
         content=model.model_dump(mode="json"),
         headers={"Location": f"/returns/{model.rma_id}"},
     )
-
-
-def _problem(code: int, detail: str) -> JSONResponse:
-    return JSONResponse(status_code=code, content=Problem(detail=detail).model_dump())

@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from api.deps import GatewayDep, InboxDep, PartnerRegistryDep, SettingsDep
-from api.models import OrderPublic, OrderRejected, Problem, WebhookReceipt
+from api.models import OrderPublic, OrderRejected, Problem, WebhookReceipt, problem
 from api.order_gateway import VerdictPending
-from api.routes.orders import _json, _problem
+from api.routes.orders import _json
 from api.routes.webhooks import _claim_kept_only_if_handled
 from api.settings import ApiSettings
 from canonical.channels.shopify import RefusedOrder, to_submission
@@ -143,10 +143,10 @@ async def receive_shopify_order(
     shop = (request.headers.get(SHOP_HEADER) or "").strip().lower()
     secret = _secret_of(settings, shop)
     if secret is None:
-        return _problem(401, f"unknown shop {shop[:100]!r} in {SHOP_HEADER}")
+        return problem(401, f"unknown shop {shop[:100]!r} in {SHOP_HEADER}")
     body = await request.body()
     if not verify(secret, body, request.headers.get(HMAC_HEADER)):
-        return _problem(401, f"bad or missing {HMAC_HEADER} for shop {shop}")
+        return problem(401, f"bad or missing {HMAC_HEADER} for shop {shop}")
     topic = request.headers.get(TOPIC_HEADER)
     if topic is not None and topic.strip() != ORDERS_CREATE:
         wrong = f"not an order: {TOPIC_HEADER} is {topic!r}; this endpoint takes {ORDERS_CREATE}"
@@ -155,11 +155,11 @@ async def receive_shopify_order(
         )
     webhook_id = (request.headers.get(WEBHOOK_ID_HEADER) or "").strip()
     if not webhook_id or len(webhook_id) > _MAX_WEBHOOK_ID:
-        return _problem(400, f"send {WEBHOOK_ID_HEADER} (up to {_MAX_WEBHOOK_ID} characters)")
+        return problem(400, f"send {WEBHOOK_ID_HEADER} (up to {_MAX_WEBHOOK_ID} characters)")
     try:
         payload = _decoded(body)
     except ValueError:
-        return _problem(400, "the body is not valid JSON")
+        return problem(400, "the body is not valid JSON")
     try:
         order = parse_order(payload)
     except NotAnOrder as refused:
