@@ -30,6 +30,7 @@ from canonical.orders import OrderSubmission
 from canonical.statuses import OrderStatus
 from canonical.view import OrderView
 from canonical.x12.answers import PartnerOrder
+from runtime.correlation import bound_order
 from workflows.contracts import (
     DECIDE_UPDATE,
     DECISION_REFUSED,
@@ -119,7 +120,8 @@ class OrderGateway:
         """
         began = time.monotonic()
         try:
-            verdict = await self._submit(order_id, submission)
+            with bound_order(order_id):
+                verdict = await self._submit(order_id, submission)
         except VerdictPending:
             self._count(submission, "pending", began)
             raise
@@ -173,13 +175,14 @@ class OrderGateway:
         """Start an order without waiting for its verdict (an EDI partner hears it in
         the 855). False when the order exists already: the same PO again."""
         try:
-            await self._client.start_workflow(
-                ORDER_TO_CASH_WORKFLOW,
-                self._input(order_id, submission, partner),
-                id=order_workflow_id(order_id),
-                task_queue=self._task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
+            with bound_order(order_id):
+                await self._client.start_workflow(
+                    ORDER_TO_CASH_WORKFLOW,
+                    self._input(order_id, submission, partner),
+                    id=order_workflow_id(order_id),
+                    task_queue=self._task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
         except WorkflowAlreadyStartedError:
             return False
         if self._metrics is not None:
@@ -195,7 +198,8 @@ class OrderGateway:
 
     async def cancel(self, order_id: str) -> None:
         try:
-            await self._handle(order_id).cancel()
+            with bound_order(order_id):
+                await self._handle(order_id).cancel()
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise OrderNotFound(order_id) from err
@@ -210,7 +214,8 @@ class OrderGateway:
         """
         handle = self._handle(order_id)
         try:
-            view = await handle.execute_update(DECIDE_UPDATE, decision, result_type=OrderView)
+            with bound_order(order_id):
+                view = await handle.execute_update(DECIDE_UPDATE, decision, result_type=OrderView)
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type in (NOT_PARKED, DECISION_REFUSED):
@@ -233,7 +238,8 @@ class OrderGateway:
         """
         handle = self._handle(event.order_id)
         try:
-            outcome = await handle.execute_update(RECORD_EVENT_UPDATE, event, result_type=str)
+            with bound_order(event.order_id):
+                outcome = await handle.execute_update(RECORD_EVENT_UPDATE, event, result_type=str)
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_SHIPMENT:
@@ -288,7 +294,8 @@ class OrderGateway:
 
     async def _query(self, order_id: str, name: str, result_type: Any) -> object:
         try:
-            return await self._handle(order_id).query(name, result_type=result_type)
+            with bound_order(order_id):
+                return await self._handle(order_id).query(name, result_type=result_type)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 raise OrderNotFound(order_id) from err

@@ -43,6 +43,7 @@ class StackPorts(BaseSettings):
     sandbox: int = 8070
     mock_edi: int = 8080
     mock_bank: int = 8090
+    worker_metrics: int = 9464
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
                 "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
                 "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
                 "ORDERMESH_BANK_BASE_URL": f"http://127.0.0.1:{ports.mock_bank}",
+                "ORDERMESH_METRICS_BIND_ADDRESS": f"127.0.0.1:{ports.worker_metrics}",
+                "ORDERMESH_TRACES_FILE": str(data_dir / "traces-worker.jsonl"),
             },
         ),
         Service(
@@ -165,6 +168,7 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
                 **database,
                 "ORDERMESH_API_PORT": str(ports.api),
                 "ORDERMESH_API_KEYS": DEMO_API_KEYS,
+                "ORDERMESH_TRACES_FILE": str(data_dir / "traces-api.jsonl"),
             },
         ),
     ]
@@ -186,6 +190,7 @@ def disposable_stack(
         sandbox=free_port(),
         mock_bank=free_port(),
         mock_edi=free_port(),
+        worker_metrics=free_port(),
     )
     delay = str(step_delay_seconds)
     steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
@@ -348,6 +353,9 @@ Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
   mock-bank     http://127.0.0.1:{ports.mock_bank}/  (account ACME receives payments)
   mock-edi      http://127.0.0.1:{ports.mock_edi}/  (an EDI buyer, MOCKEDI: POST /_mock/purchase)
   sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
+  metrics       http://127.0.0.1:{ports.api}/metrics  (API)
+                http://127.0.0.1:{ports.worker_metrics}/metrics  (worker: steps, cycle times, SDK)
+  traces        .data/traces-api.jsonl, .data/traces-worker.jsonl  (one span a line)
 
 API keys, sent as "Authorization: Bearer <key>" (webhooks are signed instead):
 {key_table}

@@ -35,6 +35,7 @@ from adapters.erp.sap_settings import SapSettings
 from adapters.tms.http import HttpTmsAdapter
 from adapters.wms.http import HttpWmsAdapter
 from runtime.settings import TemporalSettings
+from runtime.telemetry import configure_process
 from runtime.temporal import connect
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
@@ -98,7 +99,7 @@ def build_workers(
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_process("ordermesh-worker")
     temporal, settings = TemporalSettings(), WorkerSettings()
     client = await connect(temporal)
     erp = SapErpAdapter.from_settings(

@@ -45,6 +45,9 @@ class WorkerSettings(BaseSettings):
         payer_accounts: Payer IBAN -> customer id, for payments naming no invoice.
         returns: Return rules: window, approval threshold and expiry, receipt window,
             restocking fees per reason (see `activities.returns.ReturnSettings`).
+        metrics_bind_address: `host:port` where the worker serves Prometheus text at
+            `/metrics`: Temporal's SDK metrics and Ordermesh's step and cycle-time
+            metrics (`runtime.worker_metrics`); unset, none are served.
     """
 
     model_config = SettingsConfigDict(env_prefix="ORDERMESH_")
@@ -73,6 +76,7 @@ class WorkerSettings(BaseSettings):
     # e.g. ORDERMESH_RETURNS='{"window_days": 30, "approval_threshold": "5000",
     # "restocking_fees": {"not_needed": "0.15"}, "customer_window_days": {"1000002": 60}}'
     returns: ReturnSettings = ReturnSettings()
+    metrics_bind_address: str | None = None
 
     def price_list(self) -> PriceList:
         return PriceList(currency=self.price_currency, prices=self.prices)

@@ -60,7 +60,10 @@ class RunningStack:
 async def e2e(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningStack]:
     root = tmp_path_factory.mktemp("stack")
     # A quick warehouse and carrier, so an order completes in seconds.
-    stack, ports = disposable_stack(root, step_delay_seconds=0.3)
+    # Spans are written within 0.2 s, so the tracing test reads them while it runs.
+    stack, ports = disposable_stack(
+        root, step_delay_seconds=0.3, env={"OTEL_BSP_SCHEDULE_DELAY": "200"}
+    )
     keys = {
         role: f"e2e-{role}-{secrets.token_urlsafe(12)}" for role in ("portal", "support", "ops")
     }
