@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format unit e2e bench bench-erp install constraints clean
+.PHONY: run test lint format unit e2e bench bench-erp install chromium constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,22 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The browser test's headless Chromium, from Debian's package (never a browser
+# download); installed only when it is missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+chromium: $(CHROMIUM)
+
 ## Start the whole product with its embedded outside systems (Ctrl-C stops all of it).
 run: $(STAMP)
 	$(BIN)/python -m sandbox.stack
 
 ## Lint, type-check, then the whole suite.
-test: $(STAMP) lint
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/python -m pytest -q -ra
 
 lint: $(STAMP)

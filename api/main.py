@@ -28,6 +28,7 @@ from api.routes import (
     partners,
     returns,
     shopify,
+    timeline,
     webhooks,
 )
 from api.settings import ApiSettings
@@ -107,6 +108,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.include_router(orders.router)
+    app.include_router(timeline.router)
     app.include_router(actions.router)
     app.include_router(webhooks.router)
     app.include_router(shopify.router)

@@ -71,10 +71,17 @@ class OrderState:
 
     def set_status(self, status: OrderStatus) -> None:
         """For statuses outside the milestone order: rejection, attention, cancellation.
-        Whatever was parked is no longer waiting."""
+        Whatever was parked is no longer waiting, nor, once cancelled, any backorder."""
         self.view.attention = []
         self._held = None
         self.view.status = status
+        if status is OrderStatus.CANCELLED:
+            # Its compensations have run: no stock is held, no label bought any more.
+            for backorder in self.waiting_backorders():
+                backorder.state = "cancelled"
+            for shipment in self.view.shipments:
+                if shipment.status not in _AT_LEAST_SHIPPED:
+                    shipment.status = ShipmentStatus.VOIDED
 
     def park(self, now: datetime, problem: ParkedStep) -> None:
         """A step failed for good: the order waits in NEEDS_ATTENTION for a decision."""

@@ -91,6 +91,7 @@ MATRIX: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "/metrics"): OPEN,  # counts only, for a scraper
     ("GET", "/orders"): row(200, 403, 200, 200),  # ?customer_id= the own customer
     ("GET", "/orders/{order_id}"): row(200, 404, 200, 200),
+    ("GET", "/orders/{order_id}/timeline.html"): row(200, 404, 200, 200),
     ("GET", "/returns/{rma_id}"): row(200, 404, 200, 200),
     ("GET", "/cash/unapplied"): row(403, 403, 200, 200),
     ("GET", "/partners"): OPS_ONLY,

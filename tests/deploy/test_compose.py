@@ -19,6 +19,7 @@ from adapters.erp.sap_settings import SapSettings
 from api.settings import ApiSettings
 from canonical.search_attributes import SEARCH_ATTRIBUTES
 from runtime.settings import TemporalSettings
+from runtime.telemetry import TelemetrySettings
 from sandbox.settings import SandboxSettings
 from sandbox.stack import Service, StackPorts, services
 from workers.settings import WorkerSettings
@@ -31,6 +32,7 @@ PRODUCTION_ONLY = {"postgresql", "temporal-ui", "temporal-admin-tools"}
 SETTINGS: list[type[BaseSettings]] = [
     ApiSettings,
     TemporalSettings,
+    TelemetrySettings,
     WorkerSettings,
     SapSettings,
     BankSettings,
