@@ -37,6 +37,7 @@ from adapters.wms.http import HttpWmsAdapter
 from runtime.settings import TemporalSettings
 from runtime.telemetry import configure_process
 from runtime.temporal import connect
+from runtime.worker_metrics import worker_runtime
 from store.cash_ledger import CashLedger
 from store.db import create_schema, make_engine
 from store.partner_documents import PartnerDocuments
@@ -51,6 +52,7 @@ from workers.registry import (
 )
 from workers.schedules import ensure_cash_schedule
 from workers.settings import WorkerSettings
+from workers.step_metrics import StepMetricsInterceptor
 
 log = logging.getLogger("ordermesh.worker")
 
@@ -70,7 +72,9 @@ def build_workers(
     """The order queue (workflows, WMS, carrier), the rate-limited ERP queue (at most
     `erp_calls_per_second` activity starts per second across all workers, Temporal's
     limit, and this process's share of it, rounded up, running at once) and the
-    verdict's lookup queue."""
+    verdict's lookup queue. Each records its steps' durations, retries and failures
+    per outside system (`workers.step_metrics`)."""
+    step_metrics = StepMetricsInterceptor()
     return [
         Worker(
             client,
@@ -80,6 +84,7 @@ def build_workers(
                 *order_queue_activities(warehouse, carrier, transport, cash, returns),
                 edi.send_partner_document,
             ],
+            interceptors=[step_metrics],
         ),
         Worker(
             client,
@@ -87,6 +92,7 @@ def build_workers(
             activities=erp_queue_activities(erp, cash, returns),
             max_task_queue_activities_per_second=settings.erp_calls_per_second,
             max_concurrent_activities=settings.erp_activity_slots(),
+            interceptors=[step_metrics],
         ),
         # No Temporal rate limit here: cached verdicts cost the ERP nothing, and the
         # lookups that do reach SAP pass the same per-process call budget as the rest.
@@ -94,6 +100,7 @@ def build_workers(
             client,
             task_queue=temporal.erp_lookup_task_queue,
             activities=erp_lookup_activities(erp),
+            interceptors=[step_metrics],
         ),
     ]
 
@@ -101,7 +108,8 @@ def build_workers(
 async def main() -> None:
     configure_process("ordermesh-worker")
     temporal, settings = TemporalSettings(), WorkerSettings()
-    client = await connect(temporal)
+    # SDK metrics and ours, served at settings.metrics_bind_address.
+    client = await connect(temporal, runtime=worker_runtime(settings.metrics_bind_address))
     erp = SapErpAdapter.from_settings(
         SapSettings(),
         transport=RateLimitedTransport(

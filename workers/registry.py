@@ -1,16 +1,52 @@
-"""Which workflows and activities run on which task queue."""
+"""Which workflows and activities run on which task queue, and which outside system
+each activity talks to (what the step metrics are labelled by)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from activities.carrier import CarrierActivities
 from activities.cash import CashActivities
+from activities.cash_contracts import (
+    DECIDE_CASH,
+    DECIDE_UNAPPLIED_CASH,
+    POST_CASH_TO_ERP,
+    READ_BANK_CREDITS,
+)
+from activities.contracts import (
+    BUY_LABEL,
+    CANCEL_SALES_ORDER,
+    CHECK_STOCK,
+    CREATE_BILLING_DOCUMENT,
+    CREATE_OUTBOUND_DELIVERY,
+    CREATE_SALES_ORDER,
+    HAND_LABEL_TO_WAREHOUSE,
+    RATE_SHOP,
+    RECALL_FROM_WAREHOUSE,
+    REJECT_ORDER_ITEMS,
+    RELEASE_INVENTORY,
+    RELEASE_TO_WAREHOUSE,
+    RESERVE_INVENTORY,
+    VALIDATE_ORDER,
+    VOID_LABEL,
+)
 from activities.erp import ErpActivities
+from activities.return_contracts import (
+    AUTHORIZE_RETURN,
+    BUY_RETURN_LABEL,
+    CANCEL_RETURNS_ORDER,
+    CREATE_RETURNS_ORDER,
+    CREDIT_RETURN,
+    RESTOCK_RETURNED,
+    SCRAP_RETURNED,
+    SETTLE_RETURN,
+    VOID_RETURN_LABEL,
+)
 from activities.returns import ReturnActivities
 from activities.transport import TransportActivities
 from activities.warehouse import WarehouseActivities
 from workflows.cash_application import CashApplicationWorkflow
 from workflows.cash_decision import CashDecisionWorkflow
+from workflows.edi_contracts import SEND_PARTNER_DOCUMENT
 from workflows.order_to_cash import OrderToCashWorkflow
 from workflows.partner_documents import PartnerDocumentsWorkflow
 from workflows.return_flow import ReturnWorkflow
@@ -24,6 +60,42 @@ WORKFLOWS: Sequence[type] = (
     ReturnWorkflow,
     PartnerDocumentsWorkflow,
 )
+
+# The system each activity talks to, by activity type. By name rather than by class:
+# cash and returns activities reach several systems. `ordermesh` means only our own
+# ledgers and workflows. tests/workers/test_registry.py checks that every activity the
+# workers register is here, and nothing else.
+ACTIVITY_SYSTEMS: Mapping[str, str] = {
+    VALIDATE_ORDER: "erp",
+    CREATE_SALES_ORDER: "erp",
+    CANCEL_SALES_ORDER: "erp",
+    CREATE_BILLING_DOCUMENT: "erp",
+    CREATE_OUTBOUND_DELIVERY: "erp",
+    REJECT_ORDER_ITEMS: "erp",
+    DECIDE_CASH: "erp",  # the open receivables it matches against
+    DECIDE_UNAPPLIED_CASH: "erp",
+    POST_CASH_TO_ERP: "erp",
+    CREATE_RETURNS_ORDER: "erp",
+    CANCEL_RETURNS_ORDER: "erp",
+    CREDIT_RETURN: "erp",
+    CHECK_STOCK: "wms",
+    RESERVE_INVENTORY: "wms",
+    RELEASE_INVENTORY: "wms",
+    RELEASE_TO_WAREHOUSE: "wms",
+    RECALL_FROM_WAREHOUSE: "wms",
+    HAND_LABEL_TO_WAREHOUSE: "wms",
+    RESTOCK_RETURNED: "wms",
+    SCRAP_RETURNED: "wms",
+    BUY_LABEL: "carrier",
+    VOID_LABEL: "carrier",
+    BUY_RETURN_LABEL: "carrier",
+    VOID_RETURN_LABEL: "carrier",
+    RATE_SHOP: "tms",
+    READ_BANK_CREDITS: "bank",
+    SEND_PARTNER_DOCUMENT: "edi",
+    AUTHORIZE_RETURN: "ordermesh",  # the order's view and the returns ledger
+    SETTLE_RETURN: "ordermesh",
+}
 
 
 def order_queue_activities(

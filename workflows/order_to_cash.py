@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.edi_contracts import PARTNER_REPORT_SIGNAL, PartnerReport
     from workflows.order_attention import OrderAttention
+    from workflows.order_metrics import OrderMetrics
     from workflows.order_partner import PartnerConversation
     from workflows.order_payments import OrderPayments
     from workflows.order_state import OrderState
@@ -103,6 +104,7 @@ class OrderToCashWorkflow:
 
     @workflow.run
     async def run(self, input: OrderToCashInput) -> OrderView:
+        self._metrics = OrderMetrics.watching(self._state)
         order = await self._judge()
         if order is not None:
             await self._fulfil_or_unwind(order)
