@@ -3,10 +3,15 @@
 Access: every route but the webhooks (signed instead) and `/health` declares the
 alias of what it needs; each resolves the caller's `Principal` from its API key
 (`Authorization: Bearer <key>`, `401` without a known one) and refuses a caller whose
-role lacks the permission (`403`). Routes that read or act on one customer's data
-check `principal.sees(customer_id)` themselves.
+role lacks the permission (`403`). Browsers, which cannot send a bearer token from
+the address bar, may send the key as the password of HTTP Basic instead; the HTML
+pages ask for it with a Basic challenge, so a support person's browser prompts.
+Routes that read or act on one customer's data check `principal.sees(customer_id)`
+themselves.
 """
 
+import base64
+import binascii
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -114,20 +119,41 @@ async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from its API key; `401` without a key or with an unknown one."""
-    if credentials is None:
+    key = credentials.credentials if credentials is not None else _basic_password(request)
+    # A page asks the browser for the key; an API client is told to send a token.
+    page = request.url.path.endswith(".html")
+    if key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "send an API key: Authorization: Bearer <key>",
-            headers={"WWW-Authenticate": "Bearer"},
+            headers={"WWW-Authenticate": _BASIC_CHALLENGE if page else "Bearer"},
         )
-    principal = get_settings(request).api_keys.principal_for(credentials.credentials)
+    principal = get_settings(request).api_keys.principal_for(key)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "unknown API key",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            headers={
+                "WWW-Authenticate": _BASIC_CHALLENGE if page else 'Bearer error="invalid_token"'
+            },
         )
     return principal
+
+
+_BASIC_CHALLENGE = 'Basic realm="Ordermesh", charset="UTF-8"'
+
+
+def _basic_password(request: Request) -> str | None:
+    """The password of `Authorization: Basic` (any user name), or None."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    _user, colon, password = decoded.partition(":")
+    return password if colon and password else None
 
 
 # Any caller with a known key.
