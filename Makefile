@@ -51,8 +51,7 @@ e2e: $(STAMP)
 
 ## Order flow benchmark on the embedded stack: prints a table, writes bench/results/.
 bench: $(STAMP)
-	$(BIN)/python -m bench.order_flow --orders 100 --rate 1.5 --concurrency 100
-	$(BIN)/python -m bench.order_flow --orders 80 --concurrency 10
+	$(BIN)/python -m bench.order_flow --orders 500 --concurrency 20 --erp-calls-per-second 200
 
 ## ERP call budget: 200 orders at once, ERP calls per second from mock-sap's log.
 bench-erp: $(STAMP)

@@ -26,21 +26,20 @@ log went over the limit.
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from temporalio.client import Client
 
+from bench.report import write_results
+from bench.submission import Submitted, note, order_body, submit
+from bench.visibility import await_count, status_query
 from canonical.statuses import OrderStatus
 from runtime.settings import TemporalSettings
 from runtime.temporal import connect
@@ -50,20 +49,11 @@ CUSTOMER = "1000001"
 API_KEY = "bench-portal"
 # The API's keys for the run: one portal, scoped to the bench's customer.
 API_KEYS = f"portal:{CUSTOMER}:{API_KEY}"
-SHIP_TO = {"name": "Bench", "street": "Bench 1", "city": "Berlin", "country": "DE"}
 # An order the ERP is done with: billed, then only the customer's payment is left.
 FULFILLED = (OrderStatus.INVOICED, OrderStatus.PAID, OrderStatus.COMPLETED)
 GIVEN_UP = (OrderStatus.REJECTED, OrderStatus.CANCELLED, OrderStatus.NEEDS_ATTENTION)
-WATCH_SECONDS = 2.0
 LOG_LIMIT = 1_000_000
 READ_CONCURRENCY = 10
-# A 503 from the API is tried again with the same key, waiting 2 s, 4 s, ... between.
-SUBMIT_ATTEMPTS = 6
-RETRY_SECONDS = 2.0
-
-
-def note(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def stack_env(limit: float) -> dict[str, str]:
@@ -80,74 +70,18 @@ def api_client(port: int, connections: int) -> httpx.AsyncClient:
     )
 
 
-@dataclass
-class Submitted:
-    """One submission: its order id and the API's last answer (201 accepted, 202
-    verdict still pending, anything else refused), how long from the first try to
-    that answer, and how many tries it took.
-
-    A 503 (the order engine was too busy to answer in time) is tried again with the
-    same `Idempotency-Key`, as a portal would: a repeat joins the order the first
-    try started, it does not make a second one."""
-
-    order_id: str
-    status_code: int
-    verdict_seconds: float
-    attempts: int
-
-
-async def submit(api: httpx.AsyncClient, start: asyncio.Event, n: int) -> Submitted:
-    key = f"bench-erp-{uuid.uuid4().hex}"
-    body = {
-        "customer_id": CUSTOMER,
-        "customer_po": f"ERP-{n:04d}",
-        "lines": [{"sku": "TG11", "quantity": 1}, {"sku": "TG12", "quantity": 1}],
-        "ship_to": SHIP_TO,
-    }
+async def submit_one(api: httpx.AsyncClient, start: asyncio.Event, n: int) -> Submitted:
     await start.wait()
-    began = time.monotonic()
-    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
-        status, answer = 0, ""
-        try:
-            response = await api.post("/orders", json=body, headers={"Idempotency-Key": key})
-            status, answer = response.status_code, response.text
-            if status in (201, 202):
-                order_id = str(response.json()["order_id"])
-                return Submitted(order_id, status, time.monotonic() - began, attempt)
-        except httpx.TransportError as err:
-            answer = repr(err)
-        if status not in (0, 503):
-            break
-        await asyncio.sleep(RETRY_SECONDS * attempt)
-    note(f"order {n} refused after {attempt} tries: {status} {answer[:200]}")
-    return Submitted("", status, time.monotonic() - began, attempt)
+    return await submit(api, order_body(CUSTOMER, f"ERP-{n:04d}"))
 
 
 async def submit_all(api: httpx.AsyncClient, orders: int) -> list[Submitted]:
     """Every submission connected and waiting, then all let go at once."""
     start = asyncio.Event()
-    tasks = [asyncio.ensure_future(submit(api, start, n)) for n in range(orders)]
+    tasks = [asyncio.ensure_future(submit_one(api, start, n)) for n in range(orders)]
     await asyncio.sleep(0)
     start.set()
     return list(await asyncio.gather(*tasks))
-
-
-def status_query(statuses: tuple[OrderStatus, ...]) -> str:
-    names = ", ".join(f"'{s.value}'" for s in statuses)
-    return f"WorkflowType = 'OrderToCash' AND OrderStatus IN ({names})"
-
-
-async def await_fulfilled(temporal: Client, expected: int, deadline: float) -> int:
-    """Wait until `expected` orders are fulfilled (or any is given up on for good, or
-    the deadline); the number fulfilled."""
-    fulfilled = 0
-    while time.monotonic() < deadline:
-        fulfilled = (await temporal.count_workflows(status_query(FULFILLED))).count
-        given_up = (await temporal.count_workflows(status_query(GIVEN_UP))).count
-        if fulfilled + given_up >= expected:
-            break
-        await asyncio.sleep(WATCH_SECONDS)
-    return fulfilled
 
 
 async def final_statuses(api: httpx.AsyncClient, order_ids: list[str]) -> Counter[str]:
@@ -223,7 +157,13 @@ async def run(orders: int, limit: float, budget_seconds: float) -> dict[str, Any
                 verdicts_done = time.monotonic() - started
                 order_ids = [s.order_id for s in submitted if s.order_id]
                 note(f"{len(order_ids)}/{orders} accepted or pending in {verdicts_done:.1f} s")
-                fulfilled = await await_fulfilled(temporal, len(order_ids), deadline)
+                fulfilled = await await_count(
+                    temporal,
+                    status_query(FULFILLED),
+                    status_query(GIVEN_UP),
+                    len(order_ids),
+                    deadline,
+                )
                 wall = time.monotonic() - started
                 note(f"{fulfilled}/{len(order_ids)} fulfilled in {wall:.1f} s")
                 statuses = await final_statuses(api, order_ids)
@@ -271,16 +211,6 @@ def summary(
     }
 
 
-def as_markdown(figures: dict[str, Any]) -> str:
-    def shown(value: Any) -> str:
-        if isinstance(value, dict):
-            return "<br>".join(f"{k}: {v}" for k, v in value.items())
-        return str(value)
-
-    rows = "\n".join(f"| {name} | {shown(value)} |" for name, value in figures.items())
-    return f"| figure | value |\n| --- | --- |\n{rows}\n"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--orders", type=int, default=200)
@@ -290,12 +220,7 @@ def main() -> int:
     if not 0 < args.orders <= 1000 or not args.limit > 0:
         parser.error("--orders must be 1..1000 and --limit positive")
     figures = asyncio.run(run(args.orders, args.limit, args.budget_seconds))
-    table = as_markdown(figures)
-    print(table)
-    out = Path("bench/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "erp_rate.md").write_text(table)
-    (out / "erp_rate.json").write_text(json.dumps(figures, indent=2))
+    print(write_results("erp_rate", figures))
     held = figures["peak_calls_in_one_second"] <= args.limit
     return 0 if held and figures["orders_fulfilled"] == args.orders else 1
 
