@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.workflow_presence import has_ended
 from canonical.events import ExecutionEvent
 from canonical.returns import ReturnRequest, ReturnView
+from runtime.correlation import bound_order
 from workflows.return_contracts import (
     APPROVAL_UPDATE,
     AUTHORIZATION_UPDATE,
@@ -82,9 +83,11 @@ class ReturnGateway:
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
         try:
-            view = await self._client.execute_update_with_start_workflow(
-                AUTHORIZATION_UPDATE, start_workflow_operation=start, result_type=ReturnView
-            )
+            # A return belongs to its order: its spans and log lines say which.
+            with bound_order(order_id):
+                view = await self._client.execute_update_with_start_workflow(
+                    AUTHORIZATION_UPDATE, start_workflow_operation=start, result_type=ReturnView
+                )
         except WorkflowAlreadyStartedError:
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await start.workflow_handle()

@@ -27,7 +27,8 @@ from runtime.correlation import ORDER_ID_KEY, bound_order
 from runtime.settings import TemporalSettings
 from runtime.telemetry import OrderIdSpanProcessor, instrument_api
 from tests.api.conftest import EVERYTHING
-from tests.api.support import new_key, released, submit
+from tests.api.support import ApiHarness, new_key, released, submit
+from tests.api.test_returns import delivered, return_body
 from tests.workflows.support import running_stack
 
 
@@ -42,20 +43,15 @@ def spans() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
 
 
 @pytest.fixture
-async def traced_client(
+async def traced_api(
     dev_server_env: WorkflowEnvironment, spans: tuple[TracerProvider, InMemorySpanExporter]
-) -> AsyncIterator[Client]:
+) -> AsyncIterator[ApiHarness]:
+    """The app and a worker over the fakes, both on a client that traces to `spans`."""
     provider, _ = spans
     config = dev_server_env.client.config()
     config["interceptors"] = [TracingInterceptor(provider.get_tracer("ordermesh-test"))]
-    yield Client(**config)
-
-
-async def test_an_order_is_one_trace_from_the_request_through_every_activity(
-    traced_client: Client, spans: tuple[TracerProvider, InMemorySpanExporter]
-) -> None:
-    provider, exporter = spans
-    async with running_stack(traced_client) as stack:
+    client = Client(**config)
+    async with running_stack(client) as stack:
         app = create_app(
             ApiSettings(warehouse_preference=["W1", "W2"]),
             TemporalSettings(
@@ -63,7 +59,7 @@ async def test_an_order_is_one_trace_from_the_request_through_every_activity(
                 erp_task_queue=stack.task_queue,
                 erp_lookup_task_queue=stack.task_queue,
             ),
-            client=traced_client,
+            client=client,
             engine=stack.ledger.engine,
         )
         app.dependency_overrides[get_principal] = lambda: EVERYTHING
@@ -74,10 +70,17 @@ async def test_an_order_is_one_trace_from_the_request_through_every_activity(
                 transport=httpx.ASGITransport(app=app), base_url="http://api"
             ) as http,
         ):
-            response = await submit(http, key=new_key())
-            assert response.status_code == 201, response.text
-            order_id = response.json()["order_id"]
-            await released(http, order_id)
+            yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
+
+
+async def test_an_order_is_one_trace_from_the_request_through_every_activity(
+    traced_api: ApiHarness, spans: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    _, exporter = spans
+    response = await submit(traced_api.http, key=new_key())
+    assert response.status_code == 201, response.text
+    order_id = response.json()["order_id"]
+    await released(traced_api.http, order_id)
 
     finished = exporter.get_finished_spans()
     request = _one(finished, "POST /orders")
@@ -102,7 +105,24 @@ async def test_an_order_is_one_trace_from_the_request_through_every_activity(
     assert start.parent is not None and start.parent.span_id == request.context.span_id
     assert request.status.is_ok and request.attributes is not None
     assert request.attributes["http.status_code"] == 201
-    assert stack.wms.status_of(f"{order_id}-S1") == OrderStatus.RELEASED.value
+    assert traced_api.stack.wms.status_of(f"{order_id}-S1") == OrderStatus.RELEASED.value
+
+
+async def test_a_return_is_traced_under_its_order(
+    traced_api: ApiHarness, spans: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    _, exporter = spans
+    order_id = await delivered(traced_api)
+    response = await traced_api.http.post(f"/orders/{order_id}/returns", json=return_body())
+    assert response.status_code == 201, response.text
+
+    finished = exporter.get_finished_spans()
+    request = _one(finished, "POST /orders/{order_id}/returns")
+    in_trace = [s for s in finished if s.context.trace_id == request.context.trace_id]
+    assert {"StartUpdateWithStartWorkflow:Return", "RunWorkflow:Return"} <= {
+        s.name for s in in_trace
+    }
+    assert {s.name for s in in_trace if _order_of(s) != order_id} == set()
 
 
 async def test_an_adapter_call_sends_the_trace_on_in_traceparent(
