@@ -14,6 +14,10 @@ latency), the cash schedule off, and two changes, both in the table:
   bound the run (the ceiling drops to about half), so 500 orders would not fit in ten
   minutes. `--temporal-file` runs it on the file, as `make run` does.
 
+Tracing is on, as in `make run` (every span written to the stack's `traces-*.jsonl`);
+`--no-tracing` turns the SDK off in every process (`OTEL_SDK_DISABLED`), to measure
+what tracing costs.
+
 Then, in one run, against 127.0.0.1 only:
 
 1. Submits `--orders` orders to `POST /orders` (`bench.submission`), at most
@@ -196,6 +200,7 @@ async def run(
     erp_calls_per_second: float,
     budget_seconds: float,
     temporal_file: bool,
+    tracing: bool = True,
 ) -> dict[str, Any]:
     started = time.monotonic()
     settings = {
@@ -203,10 +208,14 @@ async def run(
         "sandbox": "zero latency (step delays 0 s)",
         "temporal_store": "SQLite file" if temporal_file else "in memory",
         "erp_calls_per_second_budget": erp_calls_per_second,
+        "tracing": "on (every span to traces-*.jsonl)" if tracing else "off",
         "orders": orders,
         "concurrency (requests in flight)": concurrency,
     }
     env = {"ORDERMESH_ERP_CALLS_PER_SECOND": str(erp_calls_per_second)}
+    if not tracing:
+        # The SDK's own switch: its tracers become no-ops, so nothing is recorded or sent.
+        env["OTEL_SDK_DISABLED"] = "true"
     with tempfile.TemporaryDirectory(prefix="ordermesh-bench-") as tmp:
         stack, ports = disposable_stack(Path(tmp), step_delay_seconds=0.0, env=env)
         if not temporal_file:
@@ -323,6 +332,11 @@ def main() -> int:
         action="store_true",
         help="the Temporal dev server on its SQLite file, as `make run` (default: in memory)",
     )
+    parser.add_argument(
+        "--no-tracing",
+        action="store_true",
+        help="the processes record no spans (default: traced, as in `make run`)",
+    )
     args = parser.parse_args()
     if not 0 < args.orders <= MAX_ORDERS or not 0 < args.concurrency <= args.orders:
         parser.error(f"--orders must be 1..{MAX_ORDERS}, --concurrency 1..--orders")
@@ -335,6 +349,7 @@ def main() -> int:
             args.erp_calls_per_second,
             args.budget_seconds,
             args.temporal_file,
+            tracing=not args.no_tracing,
         )
     )
     print(write_results("order_flow", figures))
