@@ -11,12 +11,13 @@ role for every customer, unless `make_api(real_auth=True)` asks for the real one
 (tests/api/test_access.py).
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import Principal, Role
@@ -38,34 +39,47 @@ async def stack(dev_server_env: WorkflowEnvironment) -> AsyncIterator[Stack]:
         yield running
 
 
+@asynccontextmanager
+async def harness_over(
+    stack: Stack,
+    *,
+    real_auth: bool = False,
+    prepare: Callable[[FastAPI], None] | None = None,
+    **settings: Any,
+) -> AsyncIterator[ApiHarness]:
+    """An app over `stack` (its client, its task queue) with some settings changed,
+    lifespan entered; `prepare` sees the app before its first request."""
+    # The store the stack's cash activities write is the one the API reads.
+    app = create_app(
+        ApiSettings(**{"warehouse_preference": ["W1", "W2"], **settings}),
+        TemporalSettings(
+            task_queue=stack.task_queue,
+            erp_task_queue=stack.task_queue,
+            erp_lookup_task_queue=stack.task_queue,
+        ),
+        client=stack.client,
+        engine=stack.ledger.engine,
+    )
+    if not real_auth:
+        app.dependency_overrides[get_principal] = lambda: EVERYTHING
+    if prepare is not None:
+        prepare(app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as http,
+    ):
+        yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
+
+
 @pytest.fixture
 def make_api(stack: Stack) -> AppFactory:
     """Build an app over `stack` with some settings changed, lifespan entered; with
     `real_auth=True` the callers' API keys are checked as in production."""
 
-    @asynccontextmanager
-    async def build(*, real_auth: bool = False, **settings: Any) -> AsyncIterator[ApiHarness]:
-        # The store the stack's cash activities write is the one the API reads.
-        engine = stack.ledger.engine
-        app = create_app(
-            ApiSettings(**{"warehouse_preference": ["W1", "W2"], **settings}),
-            TemporalSettings(
-                task_queue=stack.task_queue,
-                erp_task_queue=stack.task_queue,
-                erp_lookup_task_queue=stack.task_queue,
-            ),
-            client=stack.client,
-            engine=engine,
-        )
-        if not real_auth:
-            app.dependency_overrides[get_principal] = lambda: EVERYTHING
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://api"
-            ) as http,
-        ):
-            yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
+    def build(
+        *, real_auth: bool = False, **settings: Any
+    ) -> AbstractAsyncContextManager[ApiHarness]:
+        return harness_over(stack, real_auth=real_auth, **settings)
 
     return build
 

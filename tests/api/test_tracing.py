@@ -19,14 +19,10 @@ from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.carrier.http import HttpCarrierAdapter
-from api.deps import get_principal
-from api.main import create_app
-from api.settings import ApiSettings
 from canonical.statuses import OrderStatus
 from runtime.correlation import ORDER_ID_KEY, bound_order
-from runtime.settings import TemporalSettings
 from runtime.telemetry import OrderIdSpanProcessor, instrument_api
-from tests.api.conftest import EVERYTHING
+from tests.api.conftest import harness_over
 from tests.api.support import ApiHarness, new_key, released, submit
 from tests.api.test_returns import delivered, return_body
 from tests.workflows.support import running_stack
@@ -50,27 +46,11 @@ async def traced_api(
     provider, _ = spans
     config = dev_server_env.client.config()
     config["interceptors"] = [TracingInterceptor(provider.get_tracer("ordermesh-test"))]
-    client = Client(**config)
-    async with running_stack(client) as stack:
-        app = create_app(
-            ApiSettings(warehouse_preference=["W1", "W2"]),
-            TemporalSettings(
-                task_queue=stack.task_queue,
-                erp_task_queue=stack.task_queue,
-                erp_lookup_task_queue=stack.task_queue,
-            ),
-            client=client,
-            engine=stack.ledger.engine,
-        )
-        app.dependency_overrides[get_principal] = lambda: EVERYTHING
-        instrument_api(app, provider)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://api"
-            ) as http,
-        ):
-            yield ApiHarness(app=app, http=http, stack=stack, inbox=app.state.inbox)
+    async with (
+        running_stack(Client(**config)) as stack,
+        harness_over(stack, prepare=lambda app: instrument_api(app, provider)) as harness,
+    ):
+        yield harness
 
 
 async def test_an_order_is_one_trace_from_the_request_through_every_activity(
