@@ -48,41 +48,26 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from canonical.metric_names import BACKORDER_AGE, ORDER_CYCLE_DURATION, STEP_DURATION
 
-_HOUR = 3600.0
-_DAY = 24 * _HOUR
+
+def _minutes(*counts: float) -> tuple[float, ...]:
+    return tuple(60.0 * c for c in counts)
+
+
+def _hours(*counts: float) -> tuple[float, ...]:
+    return tuple(3600.0 * c for c in counts)
+
+
+def _days(*counts: float) -> tuple[float, ...]:
+    return tuple(86400.0 * c for c in counts)
+
 
 # The SDK's default seconds buckets stop at 10 s: right for a step (its timeout is
 # 20 s), blind for an order, whose legs take hours to weeks.
 HISTOGRAM_BUCKETS: Mapping[str, Sequence[float]] = {
     STEP_DURATION: (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0),
-    ORDER_CYCLE_DURATION: (
-        60.0,
-        300.0,
-        900.0,
-        _HOUR,
-        4 * _HOUR,
-        12 * _HOUR,
-        _DAY,
-        2 * _DAY,
-        4 * _DAY,
-        7 * _DAY,
-        14 * _DAY,
-        30 * _DAY,
-        60 * _DAY,
-        90 * _DAY,
-    ),
+    ORDER_CYCLE_DURATION: _minutes(1, 5, 15) + _hours(1, 4, 12) + _days(1, 2, 4, 7, 14, 30, 60, 90),
     # The default backorder window is 14 days; a longer one lands in the last bucket.
-    BACKORDER_AGE: (
-        _HOUR,
-        6 * _HOUR,
-        12 * _HOUR,
-        _DAY,
-        2 * _DAY,
-        4 * _DAY,
-        7 * _DAY,
-        14 * _DAY,
-        30 * _DAY,
-    ),
+    BACKORDER_AGE: _hours(1, 6, 12) + _days(1, 2, 4, 7, 14, 30),
 }
 
 
