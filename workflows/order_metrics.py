@@ -15,8 +15,8 @@ and `workflow.metric_meter()` records nothing while a workflow replays.
 - `ordermesh_backorder_age{outcome}`: from when a line was backordered until it was
   planned onto a shipment (`released`) or its window passed (`cancelled`).
 
-While the order waits in NEEDS_ATTENTION its status is not a milestone: progress made
-meanwhile is seen, and timed, when the order goes on.
+While the order waits in NEEDS_ATTENTION, progress it makes meanwhile (a delivery
+event, say) is timed when it happens: the watcher reads the milestone held beneath.
 """
 
 import asyncio
@@ -100,7 +100,7 @@ class OrderMetrics:
     def _due_milestones(self) -> list[OrderStatus]:
         # `pending` and `observe` share these two, so whatever wakes the watcher is
         # recorded, and the watcher never wakes for nothing.
-        status = self._state.status
+        status = self._state.milestone
         if status not in ORDER_MILESTONES:
             return []
         index = ORDER_MILESTONES.index(status)

@@ -50,6 +50,12 @@ class OrderState:
     def status(self) -> OrderStatus:
         return self.view.status
 
+    @property
+    def milestone(self) -> OrderStatus:
+        """The furthest milestone, also while parked (when the status says
+        NEEDS_ATTENTION and the milestone is held until the order goes on)."""
+        return self._held if self._held is not None else self.view.status
+
     def record(
         self, now: datetime, kind: str, source: str, detail: str = "", event_id: str | None = None
     ) -> None:
