@@ -9,10 +9,12 @@ from fastapi.responses import JSONResponse
 from api.auth import Principal
 from api.deps import GatewayDep, OperatorDep, ReaderDep, ReturnsLedgerDep, SubmitterDep, TemporalDep
 from api.models import OrderCreate, OrderPublic, OrderRejected, Problem, problem
-from api.order_gateway import OrderNotFound, VerdictPending, derived_order_id
+from api.order_gateway import OrderGateway, OrderNotFound, VerdictPending, derived_order_id
 from api.order_list import OrderSummary, list_orders, visibility_query
 from canonical.orders import Channel, OrderSubmission
 from canonical.statuses import ORDER_MILESTONES, OrderStatus, ShipmentStatus
+from canonical.view import OrderView
+from store.returns_ledger import ReturnsLedger
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -102,10 +104,8 @@ async def read_order(
     """The order view: status, lines, ERP order, shipments, invoices, payments, the
     RMA numbers of its returns (each at `GET /returns/{rma_id}`), timeline. Another
     customer's order is `404` to a portal key, as an unknown one is."""
-    view = await gateway.view(order_id)
-    ensure_sees(principal, view.customer_id, order_id)
-    rmas = await run_in_threadpool(returns.rmas_of, order_id)
-    return OrderPublic.model_validate(view.model_dump() | {"returns": rmas})
+    view = await visible_order(order_id, gateway, returns, principal)
+    return OrderPublic.model_validate(view.model_dump())
 
 
 @router.post(
@@ -133,6 +133,20 @@ async def cancel_order(
         return problem(409, f"order {order_id} is {view.status.value} and already closed")
     view = await gateway.view(order_id)
     return _json(202, OrderPublic.model_validate(view.model_dump()), order_id)
+
+
+async def visible_order(
+    order_id: str, gateway: OrderGateway, returns: ReturnsLedger, principal: Principal
+) -> OrderView:
+    """The order as `principal` may see it, with the RMA numbers of its returns.
+
+    Raises:
+        OrderNotFound: No such order, or another customer's (see `ensure_sees`).
+    """
+    view = await gateway.view(order_id)
+    ensure_sees(principal, view.customer_id, order_id)
+    rmas = await run_in_threadpool(returns.rmas_of, order_id)
+    return view.model_copy(update={"returns": rmas})
 
 
 def ensure_sees(principal: Principal, customer_id: str, order_id: str) -> None:

@@ -8,12 +8,11 @@ customer's order is `404` to a portal key, as an unknown one is), rendered by
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from api.deps import GatewayDep, ReaderDep, ReturnsLedgerDep
 from api.models import Problem
-from api.routes.orders import OrderIdPath, ensure_sees
+from api.routes.orders import OrderIdPath, visible_order
 from api.timeline_page import render_timeline
 
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -42,8 +41,6 @@ async def order_timeline_page(
     """The order for support, as HTML: header, what it waits on, its steps with the
     time between them, one lane per shipment, compensations. `404` for an unknown
     order, and for another customer's to a portal key."""
-    view = await gateway.view(order_id)
-    ensure_sees(principal, view.customer_id, order_id)
-    rmas = await run_in_threadpool(returns.rmas_of, order_id)
-    page = render_timeline(view.model_copy(update={"returns": rmas}), now=datetime.now(UTC))
+    view = await visible_order(order_id, gateway, returns, principal)
+    page = render_timeline(view, now=datetime.now(UTC))
     return HTMLResponse(page, headers=_HEADERS)
