@@ -8,7 +8,7 @@ transaction as what was decided about it.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from canonical.cash import BankCredit, BankStatement, CashApplication, CashDecision
 from store.cash_tables import BankEntry, BankStatementRead, CashApplicationRow, UnappliedCash
+from store.clock import utc_now
 
 # Statements are read again from a few days before the last one read: a late
 # notification or a re-issued statement then still gets looked at (entries already
@@ -200,7 +201,7 @@ class CashLedger:
                 return False
             item.state = "applied"
             item.applied_to = " ".join(a.billing_document for a in decision.applications)
-            item.decided_at = datetime.now(UTC)
+            item.decided_at = utc_now()
             session.add(item)
             _add_outcome(session, decision, item.account)
             session.commit()

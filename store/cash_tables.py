@@ -1,15 +1,13 @@
 """Tables of the cash ledger: bank entries read, what they were applied to, and the
 money no invoice could be found for."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from store.clock import utc_now
 
 
 def _money_column() -> Column[Decimal]:
@@ -28,7 +26,7 @@ class BankStatementRead(SQLModel, table=True):
     statement_id: str = Field(max_length=70)
     kind: str = Field(max_length=20)
     day: date | None = None
-    read_at: datetime = Field(default_factory=_now)
+    read_at: datetime = Field(default_factory=utc_now)
 
 
 class BankEntry(SQLModel, table=True):
@@ -56,7 +54,7 @@ class BankEntry(SQLModel, table=True):
     remittance: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     run_id: str = Field(default="", max_length=120)
     outcome: str = Field(default="unapplied", max_length=20)
-    received_at: datetime = Field(default_factory=_now)
+    received_at: datetime = Field(default_factory=utc_now)
 
 
 class CashApplicationRow(SQLModel, table=True):
@@ -83,7 +81,7 @@ class CashApplicationRow(SQLModel, table=True):
     rule: str = Field(default="", max_length=20)
     state: str = Field(default="decided", max_length=20)
     erp_document: str = Field(default="", max_length=20)
-    applied_at: datetime = Field(default_factory=_now)
+    applied_at: datetime = Field(default_factory=utc_now)
 
 
 class UnappliedCash(SQLModel, table=True):
@@ -112,5 +110,5 @@ class UnappliedCash(SQLModel, table=True):
     candidates: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     state: str = Field(default="open", max_length=20)
     applied_to: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=utc_now)
     decided_at: datetime | None = None

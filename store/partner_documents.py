@@ -14,8 +14,6 @@ Typical usage example:
         numbers = documents.next_control_numbers(partner.partner_id)
 """
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -27,6 +25,7 @@ from canonical.partners import (
     DocumentStatus,
     control_key,
 )
+from store.clock import utc_now
 from store.partner_tables import (
     PartnerControlRow,
     PartnerDocumentRow,
@@ -34,10 +33,6 @@ from store.partner_tables import (
     PartnerRow,
 )
 from store.partners import UnknownPartner
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PartnerDocuments:
@@ -171,7 +166,7 @@ class PartnerDocuments:
         marked its document sent, and `sent` must not overwrite `acknowledged`.
         Returns how many changed."""
         statement = update(PartnerDocumentRow).values(
-            status=DocumentStatus(status).value, updated_at=_now()
+            status=DocumentStatus(status).value, updated_at=utc_now()
         )
         if only_if is not None:
             statement = statement.where(

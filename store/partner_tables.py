@@ -2,15 +2,13 @@
 units, store customers), the interchanges received (replay guard), the outbound
 control-number counters and the document archive."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from store.clock import utc_now
 
 
 class PartnerRow(SQLModel, table=True):
@@ -45,8 +43,8 @@ class PartnerRow(SQLModel, table=True):
     shop_domain: str | None = Field(default=None, max_length=253, unique=True)
     webhook_secret_ref: str = Field(default="", max_length=200)
     interchange_key: str | None = Field(default=None, max_length=20, unique=True)
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
 
 
 class PartnerItemRow(SQLModel, table=True):
@@ -119,7 +117,7 @@ class PartnerInterchangeRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     partner_id: str = Field(max_length=40)
     control_key: str = Field(max_length=20)
-    received_at: datetime = Field(default_factory=_now)
+    received_at: datetime = Field(default_factory=utc_now)
 
 
 class PartnerControlRow(SQLModel, table=True):
@@ -159,5 +157,5 @@ class PartnerDocumentRow(SQLModel, table=True):
     reference: str = Field(default="", max_length=80, index=True)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     status: str = Field(max_length=20)
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)

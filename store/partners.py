@@ -14,7 +14,6 @@ Typical usage example:
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +31,7 @@ from canonical.partners import (
     duplicates,
 )
 from canonical.quantities import UnitOfMeasure
+from store.clock import utc_now
 from store.partner_tables import (
     PartnerItemRow,
     PartnerRow,
@@ -59,10 +59,6 @@ def interchange_key(qualifier: str, interchange_id: str) -> str:
     """An ISA sender as matched: `QUALIFIER:ID`, trimmed (ISA06 is space padded to 15)
     and upper case."""
     return f"{qualifier.strip().upper()}:{interchange_id.strip().upper()}"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PartnerRegistry:
@@ -135,7 +131,7 @@ class PartnerRegistry:
             else:
                 for name, value in fields.items():
                     setattr(row, name, value)
-                row.updated_at = _now()
+                row.updated_at = utc_now()
             session.add(row)
             for table in (PartnerItemRow, PartnerUomRow, PartnerStoreCustomerRow):
                 session.exec(delete(table).where(col(table.partner_id) == pid))

@@ -1,15 +1,13 @@
 """What each return authorized, per order line: so a second return of the same order
 can only take what the first did not."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from store.clock import utc_now
 
 
 class ReturnAuthorization(SQLModel, table=True):
@@ -30,4 +28,4 @@ class ReturnAuthorization(SQLModel, table=True):
     line_no: int
     quantity: Decimal = Field(sa_column=Column(Numeric(16, 3), nullable=False))
     state: str = Field(default="authorized", max_length=20)
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=utc_now)

@@ -1,13 +1,11 @@
 """Tables."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from store.clock import utc_now
 
 
 class InboundEvent(SQLModel, table=True):
@@ -30,4 +28,4 @@ class InboundEvent(SQLModel, table=True):
     order_id: str = Field(max_length=64, index=True)
     kind: str = Field(max_length=40)
     outcome: str = Field(default="accepted", max_length=40)
-    received_at: datetime = Field(default_factory=_now)
+    received_at: datetime = Field(default_factory=utc_now)
