@@ -43,7 +43,7 @@ class StackPorts(BaseSettings):
     sandbox: int = 8070
     mock_edi: int = 8080
     mock_bank: int = 8090
-    worker_metrics: int = 9464
+    worker: int = 9464  # where the worker serves its metrics
 
 
 @dataclass(frozen=True)
@@ -148,14 +148,15 @@ def services(ports: StackPorts, data_dir: Path, python: str = sys.executable) ->
         Service(
             "worker",
             [python, "-m", "workers"],
-            ports.temporal,
+            # Open once the worker's runtime is up, which a port of its own tells.
+            ports.worker,
             {
                 **temporal,
                 **database,
                 "ORDERMESH_SAP_BASE_URL": f"http://127.0.0.1:{ports.mock_sap}",
                 "ORDERMESH_SANDBOX_URL": f"http://127.0.0.1:{ports.sandbox}",
                 "ORDERMESH_BANK_BASE_URL": f"http://127.0.0.1:{ports.mock_bank}",
-                "ORDERMESH_METRICS_BIND_ADDRESS": f"127.0.0.1:{ports.worker_metrics}",
+                "ORDERMESH_METRICS_BIND_ADDRESS": f"127.0.0.1:{ports.worker}",
                 "ORDERMESH_TRACES_FILE": str(data_dir / "traces-worker.jsonl"),
             },
         ),
@@ -190,7 +191,7 @@ def disposable_stack(
         sandbox=free_port(),
         mock_bank=free_port(),
         mock_edi=free_port(),
-        worker_metrics=free_port(),
+        worker=free_port(),
     )
     delay = str(step_delay_seconds)
     steps = ("PICK", "PACK", "SHIP", "IN_TRANSIT", "DELIVER")
@@ -241,7 +242,7 @@ class Stack:
 
     async def start_one(self, name: str, startup_seconds: float = 60.0) -> None:
         service = self.services[name]
-        if name not in self.processes and service.name != "worker":
+        if name not in self.processes:
             # Otherwise a leftover process on the port would pass for this one.
             _ensure_free(name, service.ready_port)
         env = {**os.environ, **self._extra_env, **service.env, "PYTHONUNBUFFERED": "1"}
@@ -354,7 +355,7 @@ Ordermesh is running. Ctrl-C stops everything; data stays in .data/.
   mock-edi      http://127.0.0.1:{ports.mock_edi}/  (an EDI buyer, MOCKEDI: POST /_mock/purchase)
   sandbox       http://127.0.0.1:{ports.sandbox}/docs  (WMS and carrier)
   metrics       http://127.0.0.1:{ports.api}/metrics  (API)
-                http://127.0.0.1:{ports.worker_metrics}/metrics  (worker: steps, cycle times, SDK)
+                http://127.0.0.1:{ports.worker}/metrics  (worker: steps, cycle times, SDK)
   traces        .data/traces-api.jsonl, .data/traces-worker.jsonl  (one span a line)
 
 API keys, sent as "Authorization: Bearer <key>" (webhooks are signed instead):

@@ -36,7 +36,7 @@ def _sum(samples: dict[Sample, float], name: str, **labels: str) -> float:
 
 async def test_an_order_moves_the_api_and_worker_metrics(e2e: RunningStack) -> None:
     api_url = f"http://127.0.0.1:{e2e.ports.api}/metrics"
-    worker_url = f"http://127.0.0.1:{e2e.ports.worker_metrics}/metrics"
+    worker_url = f"http://127.0.0.1:{e2e.ports.worker}/metrics"
     api_before, worker_before = await _scrape(api_url), await _scrape(worker_url)
 
     response = await submit(e2e, demo_order("PO-METRICS"), f"metrics-{uuid.uuid4()}")
