@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -81,7 +82,7 @@ class JsonLinesSpanExporter(SpanExporter):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._out: IO[str] = path.open("a", encoding="utf-8")
 
-    def export(self, spans: Any) -> SpanExportResult:
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         for span in spans:
             self._out.write(span_record(span) + "\n")
         self._out.flush()
